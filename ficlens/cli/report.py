@@ -1,0 +1,35 @@
+"""The human-readable ``analyze`` report, built from sections that each stage's CLI module adds.
+
+A section is ``func(story, console)``; register it with ``@section(order)``. Structure uses
+10-19, characters 20-29, dialogue 30-39, narration 40-49.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.console import Console
+
+from ficlens.story import Story
+
+Section = Callable[[Story, Console], None]
+SECTIONS: list[tuple[int, Section]] = []
+
+
+def section(order: int) -> Callable[[Section], Section]:
+    def wrap(func: Section) -> Section:
+        SECTIONS.append((order, func))
+        SECTIONS.sort(key=lambda t: t[0])
+        return func
+
+    return wrap
+
+
+def render(story: Story, console: Console) -> None:
+    for _, func in SECTIONS:
+        func(story, console)
+
+
+def first_words(text: str, n: int = 10) -> str:
+    words = text.split()
+    return " ".join(words[:n]) + (" …" if len(words) > n else "")
