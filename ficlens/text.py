@@ -11,7 +11,10 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 # Sequences that only appear when UTF-8 was decoded as cp1252/latin-1 (â€™, Ã©, Â ...).
-_MOJIBAKE = re.compile("[\u00c2\u00c3\u00c5\u00e2][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2122]+")
+_MOJIBAKE = re.compile(
+    "[\u00c2\u00c3\u00c5\u00e2]"
+    "[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2122]+"
+)
 _EDITS = re.compile("\r\n|\r|\ufeff|" + _MOJIBAKE.pattern)
 
 
