@@ -24,6 +24,8 @@ class Stage:
     func: StageFunc
     requires: tuple[str, ...]
     assigns: tuple[str, ...]
+    #: Layers used when present: the stage runs after whichever chosen stage makes them.
+    uses: tuple[str, ...] = ()
 
     @property
     def doc(self) -> str:
@@ -71,7 +73,7 @@ class Registry:
         while pending:
             for st in pending:
                 blockers = [
-                    o for o in pending if o is not st and any(_provides(o, r) for r in st.requires)
+                    o for o in pending if o is not st and any(_provides(o, r) for r in st.requires + st.uses)
                 ]
                 if not blockers:
                     done.append(st)
@@ -89,11 +91,11 @@ def _provides(st: Stage, layer: str) -> bool:
 REGISTRY = Registry()
 
 
-def stage(name: str, *, requires: Sequence[str] = (), assigns: Sequence[str] = ()):
+def stage(name: str, *, requires: Sequence[str] = (), assigns: Sequence[str] = (), uses: Sequence[str] = ()):
     """Register ``func`` as analysis stage ``name``."""
 
     def wrap(func: StageFunc) -> StageFunc:
-        REGISTRY.add(Stage(name, func, tuple(requires), tuple(assigns)))
+        REGISTRY.add(Stage(name, func, tuple(requires), tuple(assigns), tuple(uses)))
         return func
 
     return wrap
