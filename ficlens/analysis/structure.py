@@ -1,22 +1,401 @@
-"""Structure stage (placeholder while the full detector is written): paragraphs, one chapter, one scene."""
+"""Structure stage: paragraphs, front matter (summary, notes, disclaimers, dedications), chapters, scenes.
+
+Plain-text fan fiction marks its structure with habits rather than markup, so this stage reads the
+file as blocks of non-blank lines separated by blank runs and classifies each block: a chapter
+heading, a scene divider (fixed patterns plus the file's own repeated short symbol lines), a POV
+header, a piece of front matter, or prose. Scene breaks are dividers or blank runs longer than the
+file's usual paragraph gap. Readers of marked-up formats set these layers themselves; the stage
+then keeps them.
+"""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import dataclass
 
 from ficlens.analysis.pipeline import stage
 from ficlens.story import Span, Story
 
-_PARA = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*")
+PRODUCER = "structure/1"
+_BLANK = " \t\r\n\ufeff\xa0\u200b\u3000"
+
+# -- patterns -----------------------------------------------------------------------------------
+
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|thirty|forty|fifty"
+)
+_NUM = rf"(?:\d{{1,4}}|[IVXLC]{{1,7}}|{_NUMBER_WORDS})"
+_TITLE_TAIL = r"(?:\s*[:.\-\u2013\u2014|]\s*(?P<tail>\S.{0,100})|\s+(?P<tail2>[(\[\"'\u201c].{0,100}))?"
+_HEADING = re.compile(
+    rf"^(?:(?:chapter|chap\.?|ch\.?)\s*{_NUM}\b|(?:part|book|act|volume|vol\.)\s+{_NUM}\b"
+    rf"|(?:prologue|epilogue|interlude|preface|afterword|foreword|coda)\b)(?!['\u2019]){_TITLE_TAIL}$",
+    re.IGNORECASE,
+)
+_NUMBERED_TITLE = re.compile(r"^(\d{1,3})\.\s+(\S.{0,80})$")
+_DIVIDER_PHRASE = re.compile(
+    r"^[\W_]*(?:(?:line|scene|page|section|story|time)[ -]?(?:break|skip|change)|pov[ -](?:change|switch)"
+    r"|break|time ?skip|flashback|end flashback|flashback ends?)[\W_]*$",
+    re.IGNORECASE,
+)
+# xXx, XxXxX, oOo, -o-, ~o~, x-x-x, -x-: letters x/o in an alternating or decorated motif.
+_DIVIDER_MOTIF = re.compile(r"^(?=.*(?:[xX][^xX]|[oO][^oO]|[^\w\s]))[\W_]*(?:[xXoO0][\W_]*){1,15}$")
+_SYMBOLS_ONLY = re.compile(r"^[^\w\"\u201c\u201d]+$")
+_POV = re.compile(
+    r"^[\W_]*(?:pov\s*[:\-]?\s*)?(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2}?)"
+    r"(?:['\u2019]s?)?\s*(?:pov|p\.o\.v\.?|point of view|perspective)[\W_]*$",
+    re.IGNORECASE,
+)
+_POV_PREFIX = re.compile(r"^[\W_]*pov\s*[:\-]\s*(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2})[\W_]*$")
+_DECORATED_NAME = re.compile(
+    r"^[~*=#+\-_<>|:]{1,5}\s*(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2})\s*[~*=#+\-_<>|:]{1,5}$"
+)
+_SUMMARY = re.compile(r"^[\W_]{0,3}(?:full\s+)?summary\s*[:\-\u2013\u2014]\s*", re.IGNORECASE)
+_NOTE = re.compile(
+    r"^[\W_]{0,3}(?:a/?n\b|a\.n\.|author'?s'?\s*notes?\b|authors?\s*notes?\b|note\s*:|notes\s*:|n/a\s*:|"
+    r"beta(?:'d| read| note)|ps\s*:|p\.s\.|review responses?|reviewer responses?)",
+    re.IGNORECASE,
+)
+_AN_CAPS = re.compile(r"^[\W_]{0,3}AN\s*[:\-]")
+_DISCLAIMER = re.compile(
+    r"^[\W_]{0,3}disclaimer\b|\b(?:i|we)\s+(?:do\s*n[o']t|don['\u2019]t|do not|never did|will never)\s+own\b"
+    r"|\bbelongs? (?:to|entirely to)\b.{0,40}\b(?:rowling|tolkien|marvel|disney|bbc|kishimoto|lucas|doyle|owner)"
+    r"|\bno (?:profit|money) is (?:being )?made\b|\bnot (?:making|earning) (?:any )?(?:money|profit)\b",
+    re.IGNORECASE,
+)
+_DEDICATION = re.compile(
+    r"^[\W_]{0,3}(?i:(?:(?:story|this (?:story|fic|chapter|one) is)\s+)?(?:dedicated to|dedication)\b)"
+    r"|^[\W_]{0,3}(?i:this (?:story|fic|chapter|one) is for\b)"
+    r"|^For (?:my |the )?[A-Z][\w'\u2019-]*(?:(?:,? (?:and|&) | )[A-Z][\w'\u2019-]*)*"
+    r"(?:[.!]*|[,:\-\u2014]\s*(?:always|forever|who|because|with|thank|thanks|my|happy|love|xx|hope|as)\b.*)$",
+)
+_NOTE_CONTINUATION = re.compile(
+    r"\breview|\bbeta\b|\bthanks?\b|\bthank you\b|\bupdate|\benjoy|\bon with\b|\bchapter\b|\bfic\b|\bstory\b|"
+    r"\breaders?\b|\bfavou?rites?\b|\bfollow|\bcomments?\b|\bkudos\b|\bdisclaimer\b|^[\w .@-]{1,30}:\s",
+    re.IGNORECASE,
+)
+_HEADER_LABEL = re.compile(
+    r"^(?P<label>title|author|authors|rating|rated|pairings?|ships?|warnings?|genres?|fandoms?|characters|"
+    r"word count|words|category|categories|spoilers|beta|beta reader|status|chapters|language|timeline|"
+    r"setting|prompt|notes?)\s*:\s*(?P<value>.*)$",
+    re.IGNORECASE,
+)
+_END_FILE = re.compile(r"^(?:end file|the end|fin|end of (?:chapter|story|part)|to be continued)[\W_]*$", re.IGNORECASE)
+_QUOTES = "\"\u201c\u201d'\u2018\u2019"
+
+
+@dataclass(slots=True)
+class Block:
+    """A run of non-blank lines (or one line, in files with one paragraph per line)."""
+
+    start: int
+    end: int
+    gap: int  # blank lines before the block
+    nlines: int
+    first: str  # first line, stripped
+    kind: str = "prose"
+    label: str | None = None  # heading title, POV name, note kind
+
+
+# -- blocks -------------------------------------------------------------------------------------
+
+
+def blocks_of(text: str, begin: int = 0) -> list[Block]:
+    """Split ``text[begin:]`` into blocks; a block of long unwrapped lines becomes one block per line."""
+    blocks: list[Block] = []
+    lines: list[tuple[int, int, str]] = []
+    gap = 0
+    pos = begin
+    for raw in text[begin:].splitlines(keepends=True):
+        start = pos
+        pos += len(raw)
+        stripped = raw.strip(_BLANK)
+        if not stripped:
+            if lines:
+                blocks.extend(_close(lines, gap))
+                lines = []
+                gap = 0
+            gap += 1
+            continue
+        body = raw.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+        lines.append((start, start + len(body.rstrip(_BLANK)), stripped))
+    if lines:
+        blocks.extend(_close(lines, gap))
+    return blocks
+
+
+def _close(lines: list[tuple[int, int, str]], gap: int) -> list[Block]:
+    if len(lines) > 1 and any(len(s) > 100 for _, _, s in lines[:-1]):
+        # Long lines that run on without blank lines: each line is its own paragraph.
+        return [Block(s, e, gap if i == 0 else 0, 1, t) for i, (s, e, t) in enumerate(lines)]
+    first = lines[0]
+    return [Block(first[0], lines[-1][1], gap, len(lines), first[2])]
+
+
+# -- classification ---------------------------------------------------------------------------
+
+
+def _short(b: Block, limit: int = 100) -> bool:
+    return b.nlines == 1 and len(b.first) <= limit
+
+
+def heading_title(line: str) -> str | None:
+    """The chapter title a heading line gives (the whole line), or None if it is not a heading."""
+    m = _HEADING.match(line)
+    return line if m else None
+
+
+def is_divider(line: str) -> bool:
+    if len(line) > 40:
+        return False
+    if _SYMBOLS_ONLY.match(line) or _DIVIDER_PHRASE.match(line):
+        return True
+    return bool(_DIVIDER_MOTIF.match(line)) and not line.isalpha() or line in ("xXx", "XxX", "oOo", "OoO")
+
+
+def pov_name(line: str) -> str | None:
+    """The name a POV header gives ("Harry's POV", "~Sherlock~", "POV: John"), else None."""
+    if len(line) > 50 or any(q in line for q in _QUOTES[:3]):
+        return None
+    for pattern in (_POV, _POV_PREFIX, _DECORATED_NAME):
+        m = pattern.match(line)
+        if m:
+            return m.group("name").strip()
+    return None
+
+
+def _learned_dividers(blocks: list[Block]) -> set[str]:
+    """Short low-alphabetic lines this file repeats: its own divider vocabulary (e.g. '><><><', '+~+')."""
+    counts = Counter(b.first for b in blocks if _short(b, 30) and not any(q in b.first for q in _QUOTES))
+    vocab = set()
+    for line, n in counts.items():
+        letters = sum(c.isalpha() for c in line)
+        if n >= 2 and letters <= len(line) / 2 and not line.rstrip(".!?").isdigit():
+            vocab.add(line)
+    return vocab
+
+
+def _classify(blocks: list[Block]) -> None:
+    learned = _learned_dividers(blocks)
+    numbered = [b for b in blocks if _short(b) and _NUMBERED_TITLE.match(b.first)]
+    numbered_ok = len(numbered) >= 2 and [int(_NUMBERED_TITLE.match(b.first)[1]) for b in numbered] == sorted(
+        int(_NUMBERED_TITLE.match(b.first)[1]) for b in numbered
+    )
+    for b in blocks:
+        if not _short(b):
+            continue
+        line = b.first
+        if heading_title(line) or (numbered_ok and _NUMBERED_TITLE.match(line)):
+            b.kind, b.label = "heading", line
+        elif is_divider(line) or line in learned:
+            b.kind = "divider"
+        elif (name := pov_name(line)) is not None:
+            b.kind, b.label = "pov", name
+
+
+def _tab_headings(blocks: list[Block], text: str, body_start: int) -> None:
+    """FanFicFare TXT: chapters start with a tab-indented title line between blank lines."""
+    for b in blocks:
+        if b.start >= body_start and b.nlines == 1 and text[b.start] == "\t" and len(b.first) <= 120:
+            b.kind, b.label = "heading", b.first
+
+
+def _front_kind(b: Block, text: str) -> str | None:
+    """What kind of front matter a block is, judged from its first line."""
+    first = b.first
+    if _SUMMARY.match(first):
+        return "summary"
+    if _DISCLAIMER.search(first[:300]) and len(text[b.start : b.end]) < 1200:
+        return "disclaimer"
+    if _NOTE.match(first) or _AN_CAPS.match(first):
+        return "author_note"
+    if len(first) <= 300 and _DEDICATION.match(first):
+        return "dedication"
+    if _HEADER_LABEL.match(first) and len(first) <= 200:
+        return "header"
+    return None
+
+
+def _mark_chapter_front(blocks: list[Block], text: str) -> None:
+    """Notes at the start of a chapter (before its prose) and at its end (after its prose)."""
+    # Start: the blocks before the first prose of the chapter.
+    i = 0
+    in_note = False
+    while i < len(blocks):
+        b = blocks[i]
+        if b.kind in ("heading", "divider", "pov"):
+            i += 1
+            in_note = False
+            continue
+        kind = _front_kind(b, text)
+        if kind:
+            b.kind, b.label = "front", kind
+            in_note = kind in ("author_note", "disclaimer")
+        elif in_note and len(text[b.start : b.end]) < 600 and _NOTE_CONTINUATION.search(text[b.start : b.end]) and \
+                not any(q in text[b.start : b.end] for q in "\"\u201c"):
+            b.kind, b.label = "front", blocks[i - 1].label
+        else:
+            break
+        i += 1
+    # End: from the first end-note marker among the chapter's last blocks, everything is notes.
+    prose = [j for j, b in enumerate(blocks) if b.kind == "prose"]
+    if not prose:
+        return
+    for j in range(max(prose[0] + 1, len(blocks) - 25), len(blocks)):
+        b = blocks[j]
+        if b.kind != "prose":
+            continue
+        kind = _front_kind(b, text)
+        if kind in ("author_note", "disclaimer") or (_short(b) and _END_FILE.match(b.first)):
+            for rest in blocks[j:]:
+                if rest.kind in ("prose", "divider"):
+                    rest.kind = "front"
+                    rest.label = "footer" if _END_FILE.match(rest.first) else _front_kind(rest, text) or kind
+            return
+
+
+# -- the stage --------------------------------------------------------------------------------
+
+
+def _usual_gap_threshold(blocks: list[Block]) -> int:
+    """Blank runs at least this long break scenes: longer than the file's usual paragraph gap, and rare."""
+    gaps = Counter(b.gap for b in blocks[1:] if b.kind == "prose")
+    if not gaps:
+        return 10**9
+    usual = gaps.most_common(1)[0][0]
+    total = sum(gaps.values())
+    threshold = usual + 1
+    while sum(n for g, n in gaps.items() if g >= threshold) > max(2, total // 4) and threshold < usual + 4:
+        threshold += 1
+    return threshold
+
+
+def _chapters(blocks: list[Block]) -> list[list[Block]]:
+    """Group blocks into chapters at heading blocks (consecutive headings stay together)."""
+    groups: list[list[Block]] = [[]]
+    for b in blocks:
+        if b.kind == "heading" and any(x.kind != "heading" for x in groups[-1]) and any(
+            x.kind in ("prose", "front") and x.label != "header" for x in groups[-1]
+        ):
+            groups.append([])
+        groups[-1].append(b)
+    return [g for g in groups if g]
+
+
+def find_structure(story: Story) -> dict[str, list[Span]]:
+    """Compute the structure layers of a plain-text story without changing it."""
+    text = story.text
+    header_end = int(story.meta.extra.get("header_end") or 0)
+    blocks = blocks_of(text)
+    header_blocks = [b for b in blocks if b.end <= header_end]
+    body = [b for b in blocks if b.end > header_end]
+    for b in header_blocks:
+        b.kind, b.label = "front", "header"
+    _classify(body)
+    if header_end:
+        _mark_toc(body)
+        _tab_headings(body, text, header_end)
+    threshold = _usual_gap_threshold(body)
+
+    front: list[Span] = [Span(b.start, b.end, "header") for b in header_blocks]
+    paragraphs: list[Span] = []
+    chapters: list[Span] = []
+    scenes: list[Span] = []
+    for group in _chapters(body):
+        _mark_chapter_front(group, text)
+        _split_scenes(group, threshold, paragraphs, scenes, front)
+        title = next((b.label for b in group if b.kind == "heading"), None)
+        content = [b for b in group if b.label != "header"]
+        if content and (title is not None or any(b.kind == "prose" for b in content)):
+            first = next((b for b in content if b.kind in ("heading", "prose")), content[0])
+            chapters.append(Span(first.start, content[-1].end, attrs={"title": title}))
+    return {"front_matter": front, "paragraphs": paragraphs, "chapters": chapters, "scenes": scenes}
+
+
+def _split_scenes(
+    group: list[Block], threshold: int, paragraphs: list[Span], scenes: list[Span], front: list[Span]
+) -> None:
+    """Append one chapter's prose paragraphs, scenes and front-matter spans to the lists given."""
+    scene: list[Block] = []
+    label: str | None = None  # the POV header over the current scene
+    pending: str | None = None  # a POV header waiting for its scene's first paragraph
+    for b in group + [Block(0, 0, 0, 0, "", "end")]:
+        breaks = b.kind in ("divider", "pov", "heading", "end") or (b.kind == "prose" and b.gap >= threshold)
+        if scene and breaks:
+            scenes.append(Span(scene[0].start, scene[-1].end, attrs={"label": label, **_EMPTY_POV}))
+            scene, label = [], None
+        if b.kind == "prose":
+            if not scene and pending:
+                label, pending = pending, None
+            scene.append(b)
+            paragraphs.append(Span(b.start, b.end))
+        elif b.kind == "pov":
+            pending = b.label
+            front.append(Span(b.start, b.end, "heading", {"pov": b.label}))
+        elif b.kind in ("divider", "heading"):
+            front.append(Span(b.start, b.end, b.kind))
+        elif b.kind == "front":
+            front.append(Span(b.start, b.end, b.label or "note"))
+
+
+_EMPTY_POV = {"person": None, "narrator": None, "focal": None, "tense": None}
+
+
+def _mark_toc(blocks: list[Block]) -> None:
+    """FanFicFare's TABLE OF CONTENTS block and the chapter list after it are front matter."""
+    for i, b in enumerate(blocks):
+        if b.first.upper() == "TABLE OF CONTENTS":
+            b.kind, b.label = "front", "header"
+            if i + 1 < len(blocks) and blocks[i + 1].nlines > 1:
+                blocks[i + 1].kind, blocks[i + 1].label = "front", "header"
+            return
+
+
+def _merge_notes(story: Story, front: list[Span]) -> list[str]:
+    """Verbatim note texts: consecutive note blocks of one run make one note."""
+    notes: list[str] = []
+    run: list[Span] = []
+    text = story.text
+
+    def flush() -> None:
+        if run:
+            notes.append(text[run[0].start : run[-1].end])
+
+    for s in front:
+        if s.label in ("note", "author_note", "disclaimer", "dedication"):
+            if run and (text[run[-1].end : s.start].strip() or run[-1].label != s.label):
+                flush()
+                run = []
+            run.append(s)
+        else:
+            flush()
+            run = []
+    flush()
+    return notes
 
 
 @stage("structure", assigns=("paragraphs", "chapters", "scenes", "front_matter"))
 def structure(story: Story) -> Story:
-    """Find paragraphs, front matter, chapters and scene breaks."""
-    paras = [Span(m.start(), m.end()) for m in _PARA.finditer(story.text) if m.group().strip()]
-    story.add_layer("paragraphs", paras, producer="structure/0")
-    if paras:
-        story.add_layer("chapters", [Span(paras[0].start, paras[-1].end, attrs={"title": None})])
-        story.add_layer("scenes", [Span(paras[0].start, paras[-1].end)])
-    story.add_layer("front_matter", [])
+    """Find paragraphs, front matter (summary, notes), chapters and scene breaks."""
+    if all(name in story.layers for name in ("paragraphs", "chapters", "scenes")):
+        if "front_matter" not in story.layers:
+            story.add_layer("front_matter", [], producer=PRODUCER)
+        return story
+    layers = find_structure(story)
+    text = story.text
+    for name, spans in layers.items():
+        if name not in story.layers:
+            story.add_layer(name, spans, producer=PRODUCER)
+    summary = next((s for s in layers["front_matter"] if s.label == "summary"), None)
+    if story.meta.summary is None and summary is not None:
+        line = text[summary.start : summary.end]
+        story.meta.summary = line[_SUMMARY.search(line).end() :]
+    if not story.meta.notes:
+        story.meta.notes = _merge_notes(story, layers["front_matter"])
+    for s in layers["front_matter"]:
+        if s.label == "header" and story.meta.title is None:
+            m = _HEADER_LABEL.match(text[s.start : s.end].strip(_BLANK))
+            if m and m.group("label").lower() == "title":
+                story.meta.title = m.group("value").strip() or None
     return story
