@@ -30,10 +30,22 @@ _NUM = rf"(?:\d{{1,4}}|[IVXLC]{{1,7}}|{_NUMBER_WORDS})"
 _TITLE_TAIL = r"(?:\s*[:.\-\u2013\u2014|]\s*(?P<tail>\S.{0,100})|\s+(?P<tail2>[(\[\"'\u201c].{0,100}))?"
 _HEADING = re.compile(
     rf"^(?:(?:chapter|chap\.?|ch\.?)\s*{_NUM}\b|(?:part|book|act|volume|vol\.)\s+{_NUM}\b"
-    rf"|(?:prologue|epilogue|interlude|preface|afterword|foreword|coda)\b)(?!['\u2019]){_TITLE_TAIL}$",
+    rf"|(?:prologue|epilogue|interlude|preface|afterword|foreword|coda)\b)(?!['\u2019]){_TITLE_TAIL}\s*[.:]?$",
     re.IGNORECASE,
 )
-_NUMBERED_TITLE = re.compile(r"^(\d{1,3})\.\s+(\S.{0,80})$")
+# "3. Title" (FanFiction.net chapter lists) or a bare "IV." / "12": headings only when the file has an ordered run.
+_NUMBERED_TITLE = re.compile(r"^(\d{1,3}|[IVXLC]{1,7})(?:\.\s+\S.{0,80}|\.?)$")
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def _number(token: str) -> int:
+    if token.isdigit():
+        return int(token)
+    total = 0
+    for ch, nxt in zip(token, token[1:] + " ", strict=True):
+        value = _ROMAN[ch]
+        total += -value if nxt != " " and _ROMAN[nxt] > value else value
+    return total
 _DIVIDER_PHRASE = re.compile(
     r"^[\W_]*(?:(?:line|scene|page|section|story|time)[ -]?(?:break|skip|change)|pov[ -](?:change|switch)"
     r"|break|time ?skip|flashback|end flashback|flashback ends?)[\W_]*$",
@@ -53,7 +65,7 @@ _DECORATED_NAME = re.compile(
 )
 _SUMMARY = re.compile(r"^[\W_]{0,3}(?:full\s+)?summary\s*[:\-\u2013\u2014]\s*", re.IGNORECASE)
 _NOTE = re.compile(
-    r"^[\W_]{0,3}(?:a/?n\b|a\.n\.|author'?s'?\s*notes?\b|authors?\s*notes?\b|note\s*:|notes\s*:|n/a\s*:|"
+    r"^[\W_]{0,3}(?:a/n\b|a\.n\.|author'?s'?\s*notes?\b|authors?\s*notes?\b|note\s*:|notes\s*:|n/a\s*:|"
     r"beta(?:'d| read| note)|ps\s*:|p\.s\.|review responses?|reviewer responses?)",
     re.IGNORECASE,
 )
@@ -176,22 +188,32 @@ def _learned_dividers(blocks: list[Block]) -> set[str]:
     return vocab
 
 
-def _classify(blocks: list[Block]) -> None:
+def _classify(blocks: list[Block], text: str) -> list[Block]:
+    """Mark headings, dividers and POV headers; a heading glued to its first paragraph is split off."""
     learned = _learned_dividers(blocks)
-    numbered = [b for b in blocks if _short(b) and _NUMBERED_TITLE.match(b.first)]
-    numbered_ok = len(numbered) >= 2 and [int(_NUMBERED_TITLE.match(b.first)[1]) for b in numbered] == sorted(
-        int(_NUMBERED_TITLE.match(b.first)[1]) for b in numbered
-    )
+    numbered = [int(_number(m[1])) for b in blocks if _short(b, 90) and (m := _NUMBERED_TITLE.match(b.first))]
+    numbered_ok = len(numbered) >= 2 and numbered == sorted(numbered) and len(set(numbered)) == len(numbered)
+    out: list[Block] = []
     for b in blocks:
-        if not _short(b):
-            continue
+        out.append(b)
         line = b.first
-        if heading_title(line) or (numbered_ok and _NUMBERED_TITLE.match(line)):
-            b.kind, b.label = "heading", line
+        if len(line) > 120:
+            continue
+        if heading_title(line) or (numbered_ok and _short(b, 90) and _NUMBERED_TITLE.match(line)):
+            if b.nlines == 1 or b.end - b.start <= 150:
+                b.kind, b.label = "heading", " ".join(text[b.start : b.end].split())
+            else:  # "Chapter 3" directly above the prose, with no blank line between
+                cut = text.index("\n", b.start)
+                rest = cut + 1 + len(text[cut + 1 : b.end]) - len(text[cut + 1 : b.end].lstrip(_BLANK))
+                out[-1:] = [Block(b.start, b.start + len(line), b.gap, 1, line, "heading", line)]
+                out.append(Block(rest, b.end, 0, b.nlines - 1, text[rest : text.find("\n", rest)].strip(_BLANK)))
+        elif not _short(b):
+            continue
         elif is_divider(line) or line in learned:
             b.kind = "divider"
         elif (name := pov_name(line)) is not None:
             b.kind, b.label = "pov", name
+    return out
 
 
 def _tab_headings(blocks: list[Block], text: str, body_start: int) -> None:
@@ -292,7 +314,7 @@ def find_structure(story: Story) -> dict[str, list[Span]]:
     body = [b for b in blocks if b.end > header_end]
     for b in header_blocks:
         b.kind, b.label = "front", "header"
-    _classify(body)
+    body = _classify(body, text)
     if header_end:
         _mark_toc(body)
         _tab_headings(body, text, header_end)

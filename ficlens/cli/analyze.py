@@ -12,9 +12,10 @@ from rich.progress import track
 
 import ficlens
 from ficlens.cli import main
-from ficlens.cli.report import render
+from ficlens.cli.report import first_words, render, section
 from ficlens.errors import FiclensError
 from ficlens.readers import iter_files
+from ficlens.story import Story
 
 
 @main.command()
@@ -42,7 +43,7 @@ def analyze(paths: tuple[str, ...], as_json: bool, output: str | None, stages: s
     show_progress = not quiet and len(files) > 1 and err.is_terminal
     failures: list[str] = []
     with _open_output(output) as out:
-        console = Console(file=out, soft_wrap=not out.isatty() if hasattr(out, "isatty") else True)
+        console = Console(file=out, width=None if out.isatty() else 120)
         for path in track(files, description="Analysing", console=err, disable=not show_progress):
             try:
                 story = ficlens.analyze(path, chosen)
@@ -97,3 +98,34 @@ def stages() -> None:
         click.echo(f"{name:12} needs: {', '.join(st.requires) or '-':24} adds: {', '.join(st.assigns)}")
         if st.doc:
             click.echo(f"{'':12} {st.doc}")
+
+
+@section(10)
+def structure_section(story: Story, console: Console) -> None:
+    """Title, summary, notes, chapters and scenes with their first words."""
+    meta = story.meta
+    paragraphs = story.spans("paragraphs")
+    words = sum(len(story.text[p.start : p.end].split()) for p in paragraphs)
+    console.rule(f"[bold]{meta.title or Path(story.source or 'story').name}[/bold]")
+    if meta.authors:
+        console.print(f"by {', '.join(meta.authors)}", highlight=False)
+    console.print(
+        f"{words:,} words · {_n(story, 'chapters')} · {_n(story, 'scenes')}"
+        f" · {len(paragraphs)} paragraphs",
+        highlight=False,
+    )
+    if meta.summary:
+        console.print(f"[bold]Summary:[/bold] {first_words(meta.summary, 60)}", highlight=False)
+    for note in meta.notes:
+        console.print(f"[bold]Note:[/bold] {first_words(note, 30)}", highlight=False)
+    scenes = story.spans("scenes")
+    for ci, ch in enumerate(story.spans("chapters"), 1):
+        console.print(f"[bold]Chapter {ci}[/bold]: {ch.attrs.get('title') or '(untitled)'}", highlight=False)
+        for si, sc in enumerate((s for s in scenes if ch.start <= s.start < ch.end), 1):
+            label = f" [{sc.attrs['label']}]" if sc.attrs.get("label") else ""
+            console.print(f"  scene {si}{label}: {first_words(story.text[sc.start : sc.end], 12)}", highlight=False)
+
+
+def _n(story: Story, layer: str) -> str:
+    n = len(story.spans(layer))
+    return f"{n} {layer if n != 1 else layer[:-1]}"

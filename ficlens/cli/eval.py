@@ -27,7 +27,7 @@ def print_scores(title: str, rows: list[dict], as_json: bool, summary: dict | No
     if as_json:
         click.echo(json.dumps({"rows": rows, "summary": summary or {}}, ensure_ascii=False))
         return
-    console = Console()
+    console = Console(width=None if click.get_text_stream("stdout").isatty() else 200)
     table = Table(title=title)
     cols = list(rows[0]) if rows else []
     for c in cols:
@@ -46,3 +46,22 @@ def _fmt(v: object) -> str:
     if isinstance(v, bool):
         return "yes" if v else "no"
     return str(v)
+
+
+@eval_group.command("structure")
+@click.argument("gold_dir", type=click.Path(file_okay=False))
+@click.option("--texts", type=click.Path(file_okay=False), help="Story texts folder (default: GOLD_DIR/../seeds).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def eval_structure(gold_dir: str, texts: str | None, as_json: bool) -> None:
+    """Score summary, notes, chapter titles and scene boundaries against gold JSON.
+
+    A scene is right when its first and last lines equal the gold's.
+
+    \b
+    Example:
+      ficlens eval structure ../shared/gold
+    """
+    from ficlens.eval.structure import score_structure
+
+    rows, summary = score_structure(gold_dir, texts)
+    print_scores("Structure", rows, as_json, summary)

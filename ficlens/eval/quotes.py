@@ -1,0 +1,343 @@
+"""Scoring quotes and speakers against the seeds' gold JSON, PDNC and LitBank quotations.
+
+Every corpus is loaded into the same shape, ``GoldDoc``: the story text and its gold quotes with
+the names each gold speaker goes by. A predicted quote matches a gold one when their inner text
+(quote marks and spaces stripped) overlaps by at least half of the longer one, one to one.
+Speaker accuracy is end to end: a gold quote that was not found, or found without a speaker,
+counts as wrong. A speaker is right when the predicted character's name or one of its aliases is
+one of the gold speaker's names (case-insensitive), as the evaluation contract says.
+
+PDNC is scored leave-novels-out: each novel is analysed with the speaker model of the fold that
+did not train on it (``ficlens/models/speakers_fold*.json``, written by ``scripts/train_speakers.py``).
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ficlens.errors import EvalError
+from ficlens.eval.gold import load_gold, prf
+from ficlens.story import Span, Story
+
+CUES = ("explicit", "anaphoric", "implicit")
+#: The seeds' gold cue names, mapped onto the contract's three.
+SEED_CUES = {"name": "explicit", "pronoun": "anaphoric", "nominal": "anaphoric", "context": "implicit"}
+_STRIP = " \t\n\r\"'“”‘’«»„—–-"
+
+
+@dataclass
+class GoldQuote:
+    start: int
+    end: int
+    kind: str = "speech"
+    speaker: frozenset[str] | None = None  # lower-cased names of the true speaker
+    addressees: list[frozenset[str]] = field(default_factory=list)
+    cue: str | None = None
+
+
+@dataclass
+class GoldDoc:
+    name: str
+    text: str
+    quotes: list[GoldQuote]
+    #: Corpus the document comes from (for the speaker model's folds).
+    corpus: str = "gold"
+    #: Paragraph spans to use instead of the structure stage (LitBank's reconstructed text).
+    paragraphs: list[tuple[int, int]] | None = None
+
+
+# -- loading ----------------------------------------------------------------------------------
+
+
+def load_seeds(gold_dir: str | Path, texts_dir: str | Path | None = None) -> list[GoldDoc]:
+    docs = []
+    for gf in load_gold(gold_dir, texts_dir):
+        names = {k: frozenset(n.lower() for n in v.get("names", [])) for k, v in gf.gold.get("characters", {}).items()}
+        quotes = [
+            GoldQuote(
+                q["start"],
+                q["end"],
+                q.get("kind", "speech"),
+                names.get(q.get("speaker")) if q.get("speaker") else None,
+                [names.get(a, frozenset({a.lower()})) for a in q.get("addressees") or []],
+                SEED_CUES.get(q.get("cue") or "", q.get("cue")),
+            )
+            for q in gf.gold.get("quotes", [])
+        ]
+        docs.append(GoldDoc(gf.name, gf.text_path.read_text(encoding="utf-8"), quotes))
+    return docs
+
+
+def _pdnc_names(path: Path) -> dict[str, frozenset[str]]:
+    names: dict[str, frozenset[str]] = {}
+    with path.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            main = row["Main Name"].strip()
+            try:
+                aliases = set(ast.literal_eval(row["Aliases"])) if row.get("Aliases") else set()
+            except (ValueError, SyntaxError):
+                aliases = set()
+            names[main] = frozenset(n.lower() for n in aliases | {main})
+    return names
+
+
+def load_pdnc(pdnc_dir: str | Path, novels: list[str] | None = None) -> list[GoldDoc]:
+    """PDNC novels: one gold quote per sub-quotation (the pieces of an utterance)."""
+    root = Path(pdnc_dir)
+    dirs = sorted(d for d in root.iterdir() if (d / "quotation_info.csv").is_file()) if root.is_dir() else []
+    if not dirs:
+        raise EvalError(f"no PDNC novels (*/quotation_info.csv) under {root}")
+    docs = []
+    for d in dirs:
+        if novels is not None and d.name not in novels:
+            continue
+        names = _pdnc_names(d / "character_info.csv")
+        quotes = []
+        with (d / "quotation_info.csv").open(encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                spk = row["speaker"].strip()
+                who = names.get(spk, frozenset({spk.lower()}))
+                addr = [names.get(a, frozenset({a.lower()})) for a in _literal(row.get("addressees"))]
+                cue = row["quoteType"].strip().lower()
+                for s, e in _literal(row["quoteByteSpans"]):
+                    quotes.append(GoldQuote(int(s), int(e), "speech", who, addr, cue if cue in CUES else None))
+        text = (d / "novel_text.txt").read_text(encoding="utf-8")
+        docs.append(GoldDoc(d.name, text, sorted(quotes, key=lambda q: q.start), "pdnc"))
+    return docs
+
+
+def _literal(s: str | None) -> list:
+    try:
+        v = ast.literal_eval(s) if s else []
+    except (ValueError, SyntaxError):
+        return []
+    return list(v) if isinstance(v, list | tuple | set) else []
+
+
+_NO_SPACE_BEFORE = re.compile(r"^(?:[.,;:!?)\]}%]|'s|'S|n't|'re|'ve|'ll|'d|'m|’s|n’t|’re|’ve|’ll|’d|’m)$")
+_OPENERS = {"“", "‘", "(", "[", "{"}
+
+
+def _detok(sentences: list[list[str]]) -> tuple[str, dict[tuple[int, int], int], list[tuple[int, int]]]:
+    """LitBank's tokens back into prose: the text, each token's offset, and reconstructed paragraphs.
+
+    A paragraph starts at a sentence that opens with a quote mark and after one that ends with one,
+    since LitBank keeps sentences but not paragraph breaks.
+    """
+    parts: list[str] = []
+    pos = 0
+    offsets: dict[tuple[int, int], int] = {}
+    paras: list[tuple[int, int]] = []
+    para_start = 0
+    straight_open = False
+    for si, toks in enumerate(sentences):
+        first = toks[0] if toks else ""
+        last = toks[-1] if toks else ""
+        if si and (first in ('"', "“", "‘") or parts and parts[-1] in ('"', "”", "’")) and pos > para_start:
+            paras.append((para_start, pos))
+            parts.append("\n\n")
+            pos += 2
+            para_start = pos
+            straight_open = False
+        elif si:
+            parts.append(" ")
+            pos += 1
+        for ti, tok in enumerate(toks):
+            glue = ti == 0 or _NO_SPACE_BEFORE.match(tok) or tok in ("”", "’") or (tok == '"' and straight_open)
+            prev = toks[ti - 1] if ti else ""
+            if ti and (prev in _OPENERS or (prev == '"' and straight_open)):
+                glue = True
+            if not glue:
+                parts.append(" ")
+                pos += 1
+            if tok == '"':
+                straight_open = not straight_open
+            offsets[(si, ti)] = pos
+            parts.append(tok)
+            pos += len(tok)
+        del last
+    if pos > para_start:
+        paras.append((para_start, pos))
+    return "".join(parts), offsets, paras
+
+
+def load_litbank(litbank_dir: str | Path) -> list[GoldDoc]:
+    """LitBank quotations, with each speaker's names taken from its coreference chain."""
+    root = Path(litbank_dir)
+    qdir = root / "quotations" / "tsv"
+    cdir = root / "coref" / "tsv"
+    if not qdir.is_dir():
+        raise EvalError(f"no LitBank quotations under {qdir}; pass the litbank folder (with quotations/ and coref/)")
+    docs = []
+    for ann in sorted(qdir.glob("*.ann")):
+        rows = [line.rstrip("\n").split("\t") for line in ann.read_text(encoding="utf-8").splitlines() if line]
+        quotes_rows = [r for r in rows if r[0] == "QUOTE"]
+        if not quotes_rows:
+            continue
+        attrib = {r[1]: r[2] for r in rows if r[0] == "ATTRIB" and len(r) > 2}
+        sents = [line.split(" ") for line in ann.with_suffix(".txt").read_text(encoding="utf-8").split("\n")]
+        text, offsets, paras = _detok(sents)
+        names = _litbank_names(cdir / ann.name)
+        quotes = []
+        for r in quotes_rows:
+            s0, t0, s1, t1 = (int(x) for x in r[2:6])
+            if (s0, t0) not in offsets or (s1, t1) not in offsets:
+                continue
+            start = offsets[(s0, t0)]
+            end = offsets[(s1, t1)] + len(sents[s1][t1])
+            spk = attrib.get(r[1])
+            who = names.get(spk, frozenset()) | {_entity_name(spk)} if spk else None
+            quotes.append(GoldQuote(start, end, "speech", frozenset(who) if who else None))
+        docs.append(GoldDoc(ann.stem.removesuffix("_brat"), text, quotes, "litbank", paras))
+    if not docs:
+        raise EvalError(f"no quotations in {qdir}")
+    return docs
+
+
+def _entity_name(ent: str) -> str:
+    return ent.rsplit("-", 1)[0].replace("_", " ").lower()
+
+
+def _litbank_names(path: Path) -> dict[str, frozenset[str]]:
+    """Entity id -> the proper and common names its coreference chain uses."""
+    if not path.is_file():
+        return {}
+    mentions: dict[str, str] = {}
+    chains: dict[str, set[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        r = line.split("\t")
+        if r[0] == "MENTION" and len(r) >= 9 and r[8] in ("PROP", "NOM"):
+            mentions[r[1]] = _detok_words(r[6])
+        elif r[0] == "COREF" and len(r) >= 3 and r[1] in mentions:
+            chains.setdefault(r[2], set()).add(mentions[r[1]].lower())
+    return {k: frozenset(v) for k, v in chains.items()}
+
+
+def _detok_words(s: str) -> str:
+    return re.sub(r" (?=['’]s\b|,|\.)", "", s)
+
+
+# -- scoring ----------------------------------------------------------------------------------
+
+
+def _inner(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _STRIP:
+        start += 1
+    while end > start and text[end - 1] in _STRIP:
+        end -= 1
+    return start, end
+
+
+def match(text: str, pred: list[Span], gold: list[GoldQuote]) -> dict[int, int]:
+    """Gold index -> predicted index, one to one, for spans whose inner text overlaps by half or more."""
+    p_inner = [_inner(text, s.start, s.end) for s in pred]
+    out: dict[int, int] = {}
+    used: set[int] = set()
+    j0 = 0
+    for gi, g in enumerate(gold):
+        gs, ge = _inner(text, g.start, g.end)
+        while j0 < len(p_inner) and p_inner[j0][1] <= gs:
+            j0 += 1
+        best, best_ov = -1, 0
+        j = j0
+        while j < len(p_inner) and p_inner[j][0] < ge:
+            ps, pe = p_inner[j]
+            ov = min(pe, ge) - max(ps, gs)
+            if j not in used and ov * 2 >= max(pe - ps, ge - gs) and ov > best_ov:
+                best, best_ov = j, ov
+            j += 1
+        if best >= 0:
+            out[gi] = best
+            used.add(best)
+    return out
+
+
+def _names(story: Story, char_id: str | None) -> set[str]:
+    c = story.character(char_id)
+    return {n.lower() for n in [c.name, *c.aliases]} if c else set()
+
+
+def score_doc(story: Story, gold: GoldDoc) -> Counter:
+    """Counts for one document: detection, kinds, speakers by cue, addressees."""
+    pred = story.spans("quotes")
+    scored = pred if gold.corpus == "gold" else [s for s in pred if s.attrs.get("kind") != "other"]
+    m = match(story.text, scored, gold.quotes)
+    c: Counter = Counter(pred=len(scored), gold=len(gold.quotes), tp=len(m))
+    for gi, g in enumerate(gold.quotes):
+        p = scored[m[gi]] if gi in m else None
+        if gold.corpus == "gold":
+            c["kind_n"] += 1
+            c["kind_ok"] += p is not None and p.attrs.get("kind") == g.kind
+        if g.kind != "speech" or not g.speaker:
+            continue
+        right = p is not None and bool(_names(story, p.attrs.get("speaker")) & g.speaker)
+        c["spk_n"] += 1
+        c["spk_ok"] += right
+        if g.cue in CUES:
+            c[f"{g.cue}_n"] += 1
+            c[f"{g.cue}_ok"] += right
+        for a in g.addressees:
+            c["addr_n"] += 1
+            got = p.attrs.get("addressees", []) if p is not None else []
+            c["addr_ok"] += any(_names(story, x) & a for x in got)
+    return c
+
+
+def _row(name: str, c: Counter, words: int | None = None) -> dict:
+    p, r, f = prf(c["tp"], c["pred"], c["gold"])
+    row: dict = {"document": name, "gold": c["gold"], "P": p, "R": r, "F1": f}
+    row["speaker"] = c["spk_ok"] / c["spk_n"] if c["spk_n"] else 1.0
+    for cue in CUES:
+        row[cue] = c[f"{cue}_ok"] / c[f"{cue}_n"] if c[f"{cue}_n"] else 1.0
+    row["addressee"] = c["addr_ok"] / c["addr_n"] if c["addr_n"] else 1.0
+    if c["kind_n"]:
+        row["kind"] = c["kind_ok"] / c["kind_n"]
+    return row
+
+
+def analyse_doc(doc: GoldDoc, analyse: Callable[[Story], Story]) -> Story:
+    story = Story(doc.text, source=doc.name)
+    if doc.paragraphs is not None:
+        story.add_layer("paragraphs", [Span(s, e) for s, e in doc.paragraphs])
+        story.add_layer("front_matter", [])
+    return analyse(story)
+
+
+def default_analyser(doc: GoldDoc) -> Callable[[Story], Story]:
+    """Structure (unless the loader gave paragraphs), characters, quotes and speakers, with the fold's model."""
+    from ficlens.analysis import pipeline, speakers
+
+    stages = ["characters", "quotes", "speakers"] + (["structure"] if doc.paragraphs is None else [])
+    model = speakers.model_for(doc.name) if doc.corpus == "pdnc" else None
+
+    def run(story: Story) -> Story:
+        with speakers.using_model(model):
+            return pipeline.run(story, stages)
+
+    return run
+
+
+def score(docs: list[GoldDoc], title: str) -> tuple[list[dict], dict]:
+    """Per-document rows and the summary row (pooled over every quote) for ``docs``."""
+    total: Counter = Counter()
+    rows = []
+    for doc in docs:
+        story = analyse_doc(doc, default_analyser(doc))
+        c = score_doc(story, doc)
+        total += c
+        rows.append(_row(doc.name, c))
+    summary = _row(f"{title} (all)", total)
+    summary["speaker_right"] = f"{total['spk_ok']}/{total['spk_n']}"
+    return rows, summary
+
+
+def iter_counts(docs: list[GoldDoc]) -> Iterator[tuple[GoldDoc, Story, Counter]]:
+    for doc in docs:
+        story = analyse_doc(doc, default_analyser(doc))
+        yield doc, story, score_doc(story, doc)
