@@ -65,6 +65,16 @@ class Registry:
         self._load_builtins()
         return [s.name for s in self.plan(self._stages)]
 
+    def runnable(self, story: Story) -> list[str]:
+        """Every stage whose needs can be met from the story's layers and the other runnable stages."""
+        have = set(story.layers)
+        chosen: list[str] = []
+        for st in self.plan(self.names()):
+            if all(r.split(".")[0] in have for r in st.requires):
+                chosen.append(st.name)
+                have.update(a.split(".")[0] for a in st.assigns)
+        return chosen
+
     def plan(self, names: Iterable[str]) -> list[Stage]:
         """The chosen stages in dependency order (a stage runs after those assigning what it needs)."""
         chosen = [self.get(n) for n in names]
@@ -102,8 +112,8 @@ def stage(name: str, *, requires: Sequence[str] = (), assigns: Sequence[str] = (
 
 
 def run(story: Story, stages: Sequence[str] | None = None) -> Story:
-    """Run ``stages`` (default: every registered stage) on ``story`` and return it."""
-    plan = REGISTRY.plan(stages if stages is not None else REGISTRY.names())
+    """Run ``stages`` (default: every stage whose needs can be met) on ``story`` and return it."""
+    plan = REGISTRY.plan(stages if stages is not None else REGISTRY.runnable(story))
     have = set(story.layers)
     for st in plan:
         for need in st.requires:

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ficlens.analysis.pipeline import stage
+from ficlens.readers.plaintext import set_label
 from ficlens.story import Span, Story
 
 PRODUCER = "structure/1"
@@ -80,7 +81,7 @@ _DEDICATION = re.compile(
     r"^[\W_]{0,3}(?i:(?:(?:story|this (?:story|fic|chapter|one) is)\s+)?(?:dedicated to|dedication)\b)"
     r"|^[\W_]{0,3}(?i:this (?:story|fic|chapter|one) is for\b)"
     r"|^For (?:my |the )?[A-Z][\w'\u2019-]*(?:(?:,? (?:and|&) | )[A-Z][\w'\u2019-]*)*"
-    r"(?:[.!]*|[,:\-\u2014]\s*(?:always|forever|who|because|with|thank|thanks|my|happy|love|xx|hope|as)\b.*)$",
+    r"(?:[.,:!]*|[,:\-\u2014]\s*(?:always|forever|who|because|with|thank|thanks|my|happy|love|xx|hope|as)\b.*)$",
 )
 _NOTE_CONTINUATION = re.compile(
     r"\breview|\bbeta\b|\bthanks?\b|\bthank you\b|\bupdate|\benjoy|\bon with\b|\bchapter\b|\bfic\b|\bstory\b|"
@@ -316,7 +317,7 @@ def find_structure(story: Story) -> dict[str, list[Span]]:
         b.kind, b.label = "front", "header"
     body = _classify(body, text)
     if header_end:
-        _mark_toc(body)
+        _mark_toc(body, text)
         _tab_headings(body, text, header_end)
     threshold = _usual_gap_threshold(body)
 
@@ -364,14 +365,17 @@ def _split_scenes(
 _EMPTY_POV = {"person": None, "narrator": None, "focal": None, "tense": None}
 
 
-def _mark_toc(blocks: list[Block]) -> None:
-    """FanFicFare's TABLE OF CONTENTS block and the chapter list after it are front matter."""
-    for i, b in enumerate(blocks):
+def _mark_toc(blocks: list[Block], text: str) -> None:
+    """FanFicFare's TABLE OF CONTENTS and the chapter list under it, up to the first tab-indented title."""
+    inside = False
+    for b in blocks:
         if b.first.upper() == "TABLE OF CONTENTS":
-            b.kind, b.label = "front", "header"
-            if i + 1 < len(blocks) and blocks[i + 1].nlines > 1:
-                blocks[i + 1].kind, blocks[i + 1].label = "front", "header"
-            return
+            inside = True
+        elif not inside or text[b.start] == "\t":
+            if inside:
+                return
+            continue
+        b.kind, b.label = "front", "header"
 
 
 def _merge_notes(story: Story, front: list[Span]) -> list[str]:
@@ -406,6 +410,7 @@ def structure(story: Story) -> Story:
         return story
     layers = find_structure(story)
     text = story.text
+    header_end = int(story.meta.extra.get("header_end") or 0)
     for name, spans in layers.items():
         if name not in story.layers:
             story.add_layer(name, spans, producer=PRODUCER)
@@ -415,9 +420,10 @@ def structure(story: Story) -> Story:
         story.meta.summary = line[_SUMMARY.search(line).end() :]
     if not story.meta.notes:
         story.meta.notes = _merge_notes(story, layers["front_matter"])
-    for s in layers["front_matter"]:
-        if s.label == "header" and story.meta.title is None:
-            m = _HEADER_LABEL.match(text[s.start : s.end].strip(_BLANK))
-            if m and m.group("label").lower() == "title":
-                story.meta.title = m.group("value").strip() or None
+    if header_end == 0:  # a pasted "Title: / Fandom: / Rating:" header (FanFicFare's is read by the reader)
+        for s in layers["front_matter"]:
+            if s.label == "header":
+                for line in text[s.start : s.end].splitlines():
+                    if m := _HEADER_LABEL.match(line.strip(_BLANK)):
+                        set_label(story.meta, m.group("label"), m.group("value").strip())
     return story

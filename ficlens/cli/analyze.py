@@ -58,8 +58,8 @@ def analyze(paths: tuple[str, ...], as_json: bool, output: str | None, stages: s
                 render(story, console)
     if failures:
         for f in failures:
-            err.print(f"error: {f}", markup=False, highlight=False)
-        err.print(f"{len(failures)} of {len(files)} files failed", markup=False, highlight=False)
+            click.echo(f"error: {f}", err=True)
+        click.echo(f"{len(failures)} of {len(files)} files failed", err=True)
         raise SystemExit(1)
 
 

@@ -46,6 +46,8 @@ def load_bytes(path: Path) -> bytes:
     if path.is_dir():
         raise ReadError("is a directory; pass the files inside it, or use a command that recurses", path=str(path))
     try:
+        if not path.is_file() and path.exists():
+            raise ReadError("not a regular file (device, pipe or socket)", path=str(path))
         size = path.stat().st_size
         if size > max_bytes():
             raise ReadError(
@@ -79,8 +81,12 @@ def read(path: str | os.PathLike[str]) -> Story:
     raise UnsupportedFormat("not a story file ficlens can read (text, HTML or EPUB)", path=str(p))
 
 
+#: What a directory walk picks up; a file named on the command line is always tried, whatever its name.
+STORY_SUFFIXES = frozenset({"", ".txt", ".text", ".htm", ".html", ".xhtml", ".epub", ".zip", ".azw3", ".mobi", ".pdf"})
+
+
 def iter_files(paths: list[str] | tuple[str, ...]) -> list[Path]:
-    """The files named, with directories expanded recursively (hidden files skipped), sorted."""
+    """The files named, with directories expanded recursively (hidden and non-story files skipped), sorted."""
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
@@ -91,6 +97,7 @@ def iter_files(paths: list[str] | tuple[str, ...]) -> list[Path]:
                     for f in p.rglob("*")
                     if not any(part.startswith(".") for part in f.relative_to(p).parts)
                     and not f.is_dir()
+                    and f.suffix.lower() in STORY_SUFFIXES
                 )
             )
         else:

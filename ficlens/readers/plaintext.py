@@ -88,13 +88,18 @@ _FFF_FIELDS = {
     "Relationships": "relationships",
     "Ships": "relationships",
     "Rating": "rating",
+    "Rated": "rating",
+    "Authors": "authors",
+    "Pairing": "relationships",
+    "Pairings": "relationships",
+    "Warning": "warnings",
+    "Tags": "additional_tags",
     "Warnings": "warnings",
     "Language": "language",
     "Words": "words",
     "Chapters": "chapter_count",
     "Status": "complete",
     "Story URL": "source_url",
-    "storyUrl": "source_url",
     "Publisher": "site",
     "Genre": "additional_tags",
 }
@@ -116,7 +121,7 @@ def fanficfare_header(text: str) -> tuple[Metadata, int] | None:
         lm = _FFF_LABEL.match(stripped)
         if lm:
             seen_label = True
-            _set_field(meta, lm.group(1), lm.group(2).strip())
+            set_label(meta, lm.group(1), lm.group(2).strip())
         elif stripped and seen_label and meta.summary is not None and not line.startswith("\t"):
             meta.summary += " " + stripped  # summary wrapped at 78 columns
         elif stripped and seen_label:
@@ -124,12 +129,15 @@ def fanficfare_header(text: str) -> tuple[Metadata, int] | None:
         pos += len(line)
     if not seen_label:
         return None
+    if meta.source_url and (wid := re.search(r"(?:/s/|/works/)(\d+)", meta.source_url)):
+        meta.work_id = wid.group(1)
     meta.extra["format"] = "fanficfare_txt"
     return meta, pos
 
 
-def _set_field(meta: Metadata, label: str, value: str) -> None:
-    name = _FFF_FIELDS.get(label)
+def set_label(meta: Metadata, label: str, value: str) -> None:
+    """Store a ``Label: value`` header line (FanFicFare TXT, or a pasted AO3/FFN header) in ``meta``."""
+    name = _FFF_FIELDS.get(label.strip().title().replace("Url", "URL"))
     if name is None:
         meta.extra[label.lower().replace(" ", "_")] = value
         return

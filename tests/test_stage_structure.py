@@ -1,0 +1,85 @@
+"""The structure stage on the project's own fixtures (one convention each) and on the seeds."""
+
+import json
+
+import pytest
+from conftest import FIXTURES
+
+import ficlens
+
+EXPECTED = json.loads((FIXTURES / "structure" / "expected.json").read_text(encoding="utf-8"))
+
+
+def structure(path):
+    return ficlens.analyze(path, ["structure"])
+
+
+def squash(s):
+    return " ".join(s.split()) if s is not None else None
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_fixture_structure(name):
+    want = EXPECTED[name]
+    story = structure(FIXTURES / "structure" / name)
+    assert squash(story.meta.summary) == squash(want["summary"])
+    assert [squash(n) for n in story.meta.notes] == [squash(n) for n in want["notes"]]
+    titles = [c.attrs["title"] for c in story.spans("chapters") if c.attrs["title"]]
+    assert titles == want["chapter_titles"]
+    scenes = story.spans("scenes")
+    assert len(scenes) == want["scenes"]
+    firsts = [" ".join(story.text[s.start : s.end].split()[:3]) for s in scenes]
+    assert firsts == want["scene_first_words"]
+
+
+def test_notes_and_headings_are_not_story_paragraphs():
+    story = structure(FIXTURES / "structure" / "an_start_end_notes.txt")
+    prose = " ".join(story.text[p.start : p.end] for p in story.spans("paragraphs"))
+    assert "A/N" not in prose
+    assert all(n in story.text for n in story.meta.notes)
+
+
+def test_pov_header_labels_its_scene():
+    story = structure(FIXTURES / "structure" / "pov_headers_tilde.txt")
+    labels = [s.attrs["label"] for s in story.spans("scenes")]
+    assert labels and all(labels)
+
+
+SEED_000 = "000_2bc227d429d16c39"
+SEED_001 = "001_4aa8bb9236b9c1b2"
+SEED_003 = "003_2b538ff84cc81deb"
+
+
+def test_seed_000_summary_and_dedication(shared):
+    story = structure(shared / "seeds" / f"{SEED_000}.txt")
+    gold = json.loads((shared / "gold" / f"{SEED_000}.json").read_text())
+    assert story.meta.summary == gold["summary"]
+    assert story.meta.notes == gold["notes"]
+    prose = " ".join(story.text[p.start : p.end] for p in story.spans("paragraphs"))
+    assert "Dedicated" not in prose
+    assert len(story.spans("scenes")) == 1
+
+
+def test_seeds_001_and_003_get_no_invented_front_matter(shared):
+    for seed in (SEED_001, SEED_003):
+        story = structure(shared / "seeds" / f"{seed}.txt")
+        assert story.meta.summary is None
+        assert story.meta.notes == []
+    assert len(structure(shared / "seeds" / f"{SEED_001}.txt").spans("scenes")) == 1
+
+
+def test_seed_003_chapter_title_and_five_gold_scenes(shared):
+    story = structure(shared / "seeds" / f"{SEED_003}.txt")
+    gold = json.loads((shared / "gold" / f"{SEED_003}.json").read_text())
+    assert [c.attrs["title"] for c in story.spans("chapters")] == ["Chapter 1"]
+    prose = " ".join(story.text[p.start : p.end] for p in story.spans("paragraphs"))
+    assert "Chapter 1" not in prose
+    text = story.text
+    lines = [(text.count("\n", 0, s.start) + 1, text.count("\n", 0, s.end - 1) + 1) for s in story.spans("scenes")]
+    assert lines == [(s["first_line"], s["last_line"]) for s in gold["scenes"]]
+
+
+def test_json_text_is_the_file_content_exactly(shared):
+    for path in sorted((shared / "seeds").glob("*.txt")):
+        data = json.loads(ficlens.analyze(path, ["structure"]).to_json())
+        assert data["text"] == path.read_bytes().decode("utf-8")
