@@ -1,0 +1,517 @@
+"""Narration stage: each scene's grammatical person, narrator, focal character and tense.
+
+Everything is read from the narration only: quotations, thoughts, letters (the "quotes" layer)
+and italics are cut out of every paragraph first, so that a third-person story full of "I" in
+its dialogue stays third person. The rest is counting, in one pass over the narration's words:
+
+* person: the rate of first- and second-person pronouns among the narration's words;
+* tense: finite verbs (auxiliaries anywhere, lexical verbs right after a subject);
+* focal character (third person): who perceives, thinks and feels, i.e. a character (by name or
+  resolved he/she) as subject of a perception or cognition verb, plus free indirect questions
+  and reported thoughts; a POV header ("Harry's POV", "~Sherlock~") decides outright;
+* narrator (first person): POV headers, self-naming ("my name is", "I'm Lily"), vocatives in
+  the dialogue around the narrator's own lines, kinship ("my husband James" rules James out and
+  points at his partner in the relationship tags), tags, and the focal character of the
+  story's third-person scenes.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ficlens.analysis.pipeline import stage
+from ficlens.story import Character, Span, Story
+
+PRODUCER = "narration/1"
+
+_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
+_FIRST = frozenset({"i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves"})
+_SECOND = frozenset({"you", "your", "yours", "yourself", "yourselves"})
+_THIRD = frozenset(
+    {"he", "him", "his", "himself", "she", "her", "hers", "herself", "they", "them", "their", "themselves"}
+)
+#: A scene is first (second) person when these forms make up this share of its narration's words.
+PERSON_RATE = 0.015
+#: Without a POV header, a scene leaves the story's main focal character only for one with this much more evidence.
+SWITCH_RATIO = 3.0
+#: A paragraph run in another person than its scene makes the scene "mixed" above this share.
+MIXED_SHARE = 0.2
+
+_PAST_AUX = frozenset({"was", "were", "had", "did", "wasn't", "weren't", "hadn't", "didn't"})
+_PRESENT_AUX = frozenset(
+    {"is", "am", "are", "has", "does", "isn't", "aren't", "hasn't", "doesn't", "don't", "i'm", "i've", "we're",
+     "you're", "they're", "he's", "she's", "it's", "that's", "there's", "we've", "you've", "they've"}
+)
+_IRREGULAR = (
+    "be was|become became|begin began|bite bit|blow blew|break broke|bring brought|build built|buy bought|"
+    "catch caught|choose chose|come came|cut cut|dig dug|do did|draw drew|drink drank|drive drove|eat ate|"
+    "fall fell|feel felt|fight fought|find found|fly flew|forget forgot|freeze froze|get got|give gave|go went|"
+    "grow grew|hang hung|have had|hear heard|hide hid|hit hit|hold held|hurt hurt|keep kept|kneel knelt|"
+    "know knew|lay laid|lead led|leave left|lend lent|let let|lie lay|light lit|lose lost|make made|mean meant|"
+    "meet met|pay paid|put put|read read|ride rode|ring rang|rise rose|run ran|say said|see saw|seek sought|"
+    "sell sold|send sent|set set|shake shook|shine shone|shoot shot|shut shut|sing sang|sink sank|sit sat|"
+    "sleep slept|slide slid|speak spoke|spend spent|stand stood|steal stole|stick stuck|sting stung|"
+    "strike struck|swear swore|sweep swept|swim swam|swing swung|take took|teach taught|tear tore|tell told|"
+    "think thought|throw threw|understand understood|wake woke|wear wore|weep wept|win won|write wrote"
+)
+_PAST_LEX = frozenset(p.split()[1] for p in _IRREGULAR.split("|")) - {"read", "put", "cut", "hit", "let", "set", "shut"}
+_BASE_LEX = frozenset(p.split()[0] for p in _IRREGULAR.split("|")) | frozenset(
+    "want need like love hate look walk turn try wonder hope wish watch stare smile laugh nod sigh ask answer "
+    "call open close start stop wait pull push move reach help remember notice realise realize decide".split()
+)
+_SUBJECTS_3SG = frozenset({"he", "she", "it", "there", "that", "this"})
+_SUBJECTS_OTHER = frozenset({"i", "you", "we", "they"})
+#: Words that may stand between a subject and its verb ("she could barely hear").
+_BETWEEN = frozenset(
+    "could couldn't can can't would wouldn't will won't should might must had hadn't has have did didn't does do "
+    "don't was were just suddenly only still also then finally slowly barely hardly never always already almost "
+    "even really immediately instantly quickly simply certainly not help but sometimes often perhaps suddenly "
+    "vaguely dimly faintly briefly truly actually".split()
+)
+_PERCEIVE = (
+    "feel felt|see saw seen|hear heard|notice|realise|realize|know knew known|think thought|wonder|want|wish|"
+    "hope|fear|remember|recall|recognise|recognize|forget forgot|understand understood|sense|watch|stare|glance|"
+    "smell|taste|decide|believe|imagine|worry worried|regret|doubt|suspect|dread|long|love|hate|miss|sigh|"
+    "shiver|shudder|swallow|frown|blush|flinch|panic|need"
+)
+
+
+def _inflect(group: str) -> set[str]:
+    """All simple forms of a verb group: "feel felt" -> feel, feels, feeling, felt."""
+    words = group.split()
+    base = words[0]
+    stem = base[:-1] if base.endswith("e") else base
+    forms = {base, base + "s", base + "es", stem + "ing", stem + "ed", base + "d", *words[1:]}
+    if base.endswith("y"):
+        forms |= {base[:-1] + "ies", base[:-1] + "ied"}
+    return forms
+
+
+_PERCEPTION = frozenset(f for g in _PERCEIVE.split("|") for f in _inflect(g))
+
+_SAY = r"(?:said|says|say|asked|asks|replied|answered|cried|called|whispered|shouted|muttered|murmured|added|began)"
+_NARRATOR_SAYS = re.compile(rf"\bI(?:\s+\w+ly)?\s+{_SAY}\b|\b{_SAY}\s+I\b")
+_NAME = r"([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})"
+_SELF_NAMING = re.compile(rf"\b(?:[Mm]y name(?:'s|’s| is| was)|I'm|I’m|I am|[Cc]all me)\s+{_NAME}")
+_KIN = re.compile(
+    r"\bmy\s+(husband|wife|boyfriend|girlfriend|fianc[ée]e?|partner|lover|spouse|son|daughter|mother|father|mum|"
+    rf"mom|dad|brother|sister|twin|best friend|friend|boss)(?:\s+of\s+[\w ]{{1,25}}?)?,?\s+{_NAME}"
+)
+_PARTNER_KIN = frozenset({"husband", "wife", "boyfriend", "girlfriend", "fiance", "fiancé", "fiancee", "fiancée",
+                          "partner", "lover", "spouse"})
+#: "Harry's POV", "~Sherlock~", "John's point of view", "POV: Draco", "Lily P.O.V."
+_POV = re.compile(
+    r"^\W*(?:(?:POV|P\.O\.V\.?)\s*[:\-]?\s*)?([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’-]*){0,2}?)(?:['’]s)?"
+    r"(?:\s*(?:POV|P\.O\.V\.?|point of view|perspective))?\W*$"
+)
+_POV_WORDS = re.compile(r"\bPOV\b|P\.O\.V|point of view|perspective|^\W*[~*=#<-]+\s*[A-Z]", re.I)
+_ROUGH_QUOTE = re.compile(r'["“][^"“”]*(?:["”]|$)|‘[^’]*’(?![a-z])')
+
+
+@dataclass
+class _Reading:
+    """What one scene's narration says, before the narrator is chosen story-wide."""
+
+    words: int = 0
+    first: int = 0
+    second: int = 0
+    third: int = 0
+    past: int = 0
+    present: int = 0
+    focal: Counter = field(default_factory=Counter)
+    narrator: Counter = field(default_factory=Counter)
+    ruled_out: set = field(default_factory=set)
+    clues: list = field(default_factory=list)
+    #: Narration words of paragraphs that read first / second person on their own.
+    para_person: Counter = field(default_factory=Counter)
+    label_char: str | None = None
+
+    @property
+    def person(self) -> str:
+        if self.words == 0:
+            return "third"
+        if self.second >= PERSON_RATE * self.words and self.second > 1.5 * self.first:
+            return "second"
+        if self.first >= PERSON_RATE * self.words and self.first >= 2:
+            return "first"
+        return "third"
+
+    @property
+    def tense(self) -> str | None:
+        if not self.past and not self.present:
+            return None
+        return "present" if self.present > self.past else "past"
+
+
+@stage(
+    "narration",
+    requires=("scenes", "mentions"),
+    uses=("quotes", "quotes.speaker"),
+    assigns=("scenes.person", "scenes.narrator", "scenes.focal", "scenes.tense"),
+)
+def narration(story: Story) -> Story:
+    """Point of view, narrator, focal character and tense of every scene."""
+    scenes = story.spans("scenes")
+    ctx = _Ctx(story)
+    readings = [_read_scene(story, ctx, sc) for sc in scenes]
+    story_focal: Counter = Counter()  # each character's word-weighted share of third-person focal evidence
+    for r in readings:
+        if r.person == "third" and r.focal:
+            total = sum(r.focal.values())
+            story_focal.update({c: v / total * r.words for c, v in r.focal.items()})
+    main_focal = story_focal.most_common(1)[0][0] if story_focal else None
+    shared = _story_narrator_clues(story, readings, story_focal)
+    ruled_out = _all_ruled_out(readings)
+    for sc, r in zip(scenes, readings, strict=True):
+        person = r.person
+        narrator = focal = None
+        if person == "first":
+            narrator = focal = r.label_char or _best(shared + r.narrator, r.ruled_out | ruled_out)
+        elif person == "third":
+            focal = r.label_char or _focal(r, main_focal)
+        total = r.first + r.second + r.third
+        shares = {p: round(getattr(r, p) / total, 3) if total else 0.0 for p in ("first", "second", "third")}
+        other = sum(n for p, n in r.para_person.items() if p != person)
+        sc.attrs.update(
+            person=person,
+            narrator=narrator,
+            focal=focal,
+            tense=r.tense,
+            person_share=shares,
+            mixed=bool(r.words) and other / r.words >= MIXED_SHARE,
+            narration_words=r.words,
+            evidence=_evidence(r, person),
+        )
+    if "scenes" in story.layers:
+        story.layers["scenes"].producer = story.layers["scenes"].producer or PRODUCER
+    return story
+
+
+# -- reading one scene ---------------------------------------------------------------------------
+
+
+def _read_scene(story: Story, ctx: _Ctx, scene: Span) -> _Reading:
+    r = _Reading()
+    label = scene.attrs.get("label") or scene.label or _pov_line(story, ctx, scene)
+    if label:
+        char = _pov_character(story, label)
+        r.label_char = char.id if char else None
+        if char:
+            r.clues.append(f"header {label!r}")
+    last = dict(ctx.default_referent)  # pronoun class -> latest character named in the narration
+    paras = [p for p in _paragraphs(ctx, scene) if not label or story.text[p.start : p.end].strip() != label.strip()]
+    for para in paras:
+        before = (r.first, r.second, r.words)
+        for seg_start, seg_end in _narration(para, ctx.excluded):
+            _read_segment(story, ctx, seg_start, seg_end, r, last)
+        first, second, words = (r.first - before[0], r.second - before[1], r.words - before[2])
+        if words and second >= PERSON_RATE * words and second > first:
+            r.para_person["second"] += words
+        elif words and first >= PERSON_RATE * words:
+            r.para_person["first"] += words
+        else:
+            r.para_person["third"] += words
+    if r.person == "first":
+        for para in paras:
+            _narrator_clues(story, ctx, para, r)
+    for q in ctx.quotes_in(scene):
+        char = q.attrs.get("speaker")
+        if q.attrs.get("kind") == "thought" and char:
+            r.focal[char] += 1.0
+    return r
+
+
+def _read_segment(story: Story, ctx: _Ctx, start: int, end: int, r: _Reading, last: dict[str, str]) -> None:
+    """Count persons, tenses and perceiving subjects in one stretch of pure narration."""
+    text = story.text
+    mentions = ctx.mentions_between(start, end)
+    mi = 0
+    subject: str | None = None  # the character of the subject whose verb is awaited
+    kind = ""  # "3sg" or "other" while a verb is awaited
+    gap = 0
+    sentence_char: str | None = None
+    for m_tok in _WORD.finditer(text, start, end):
+        pos, tok = m_tok.start(), m_tok.group().replace("’", "'")
+        r.words += 1
+        low = tok.lower()
+        head = low.split("'")[0]
+        if head == "i" and tok[0] == "I" or head in _FIRST and head != "i":
+            r.first += 1
+        elif head in _SECOND:
+            r.second += 1
+        elif head in _THIRD:
+            r.third += 1
+        while mi < len(mentions) and mentions[mi].end <= pos:
+            mi += 1
+        m = mentions[mi] if mi < len(mentions) and mentions[mi].start <= pos else None
+        char = m.attrs.get("char") if m is not None else None
+        if char and m.attrs.get("kind") != "pronoun" and ctx.pronoun_class.get(char):
+            last[ctx.pronoun_class[char]] = char
+        elif not char and low in ("he", "she"):
+            char = last.get(low)
+        if low in _PAST_AUX:
+            r.past += 1
+        elif low in _PRESENT_AUX:
+            r.present += 1
+        if kind:
+            if low in _BETWEEN and gap < 3:
+                gap += 1
+            else:
+                if low not in _PAST_AUX and low not in _PRESENT_AUX:
+                    if _is_past(low):
+                        r.past += 1
+                    elif _is_present(low, kind):
+                        r.present += 1
+                if subject and low in _PERCEPTION:
+                    r.focal[subject] += 1.0
+                subject, kind = None, ""
+        if char and low not in ("him", "his", "her", "hers") and not tok.endswith("'s"):
+            if m is None or m_tok.end() >= m.end:
+                subject, kind, gap = char, "3sg", 0
+                r.focal[char] += 0.05
+                sentence_char = sentence_char or char
+        elif low in _SUBJECTS_3SG or low in _SUBJECTS_OTHER:
+            subject, kind, gap = None, "3sg" if low in _SUBJECTS_3SG else "other", 0
+        nxt = text[m_tok.end() : m_tok.end() + 2]
+        if "?" in nxt and sentence_char:
+            r.focal[sentence_char] += 0.5  # free indirect question: "How could she leave him?"
+        if "." in nxt or "?" in nxt or "!" in nxt:
+            sentence_char = None
+
+
+def _is_past(low: str) -> bool:
+    return low in _PAST_LEX or (len(low) > 4 and low.endswith("ed") and "'" not in low)
+
+
+def _is_present(low: str, kind: str) -> bool:
+    """A present-tense verb form after a subject: "I know", "she knows", "he tries"."""
+    if kind == "other":
+        return low in _BASE_LEX
+    if len(low) < 3 or not low.endswith("s") or low.endswith("ss"):
+        return False
+    return low[:-1] in _BASE_LEX or low[:-2] in _BASE_LEX or low[:-3] + "y" in _BASE_LEX
+
+
+# -- narrator clues ------------------------------------------------------------------------------
+
+
+def _narrator_clues(story: Story, ctx: _Ctx, para: Span, r: _Reading) -> None:
+    """Self-naming, kinship and vocatives in one paragraph of a (possibly) first-person scene."""
+    narration = " ".join(story.text[a:b] for a, b in _narration(para, ctx.excluded))
+    if "I" not in narration and "my" not in narration and "me" not in narration:
+        return
+    for m in _SELF_NAMING.finditer(narration):
+        char = _character(story, m.group(1))
+        if char:
+            r.narrator[char.id] += 4
+            r.clues.append(f"self-naming {m.group(0)!r}")
+    for m in _KIN.finditer(narration):
+        char = _character(story, m.group(2))
+        if not char:
+            continue
+        r.ruled_out.add(char.id)
+        r.clues.append(f"kinship {m.group(0)!r}")
+        if m.group(1).lower() in _PARTNER_KIN:
+            for partner in _partners(story, char):
+                r.narrator[partner.id] += 3
+    speaks = bool(_NARRATOR_SAYS.search(narration))
+    for q in ctx.quotes_in(para):
+        for voc in _vocatives(story, ctx, q):
+            # The narrator's own vocatives name someone else; others' lines beside the narrator's address them.
+            r.narrator[voc] += -1.0 if speaks else 0.4
+    if speaks:
+        for q in ctx.quotes_near(para):
+            for voc in _vocatives(story, ctx, q):
+                r.narrator[voc] += 0.6
+
+
+def _vocatives(story: Story, ctx: _Ctx, quote: Span) -> Iterator[str]:
+    """Characters named as the addressee inside a quote: "Watson, come here", "Not now, Jake."."""
+    text = story.text
+    for m in ctx.mentions_between(quote.start, quote.end):
+        if m.attrs.get("kind") != "name" or not m.attrs.get("char"):
+            continue
+        before = text[max(quote.start, m.start - 2) : m.start].strip()
+        after = text[m.end : m.end + 1]
+        opens = m.start - quote.start <= 1 or before.endswith(",")
+        if opens and (after in ",.!?…" or m.end >= quote.end - 1):
+            yield m.attrs["char"]
+
+
+def _story_narrator_clues(story: Story, readings: list[_Reading], story_focal: Counter) -> Counter:
+    """Narrator evidence that holds for every first-person scene of the story."""
+    clues: Counter = Counter()
+    for r in readings:
+        if r.person == "first":
+            clues.update({c: v for c, v in r.narrator.items()})
+    total = sum(story_focal.values())
+    for char, n in story_focal.items():
+        clues[char] += 1.5 * n / total
+    tags = [*story.meta.additional_tags, *story.meta.characters]
+    for tag in tags:
+        if re.search(r"first person|\bPOV\b|point of view", tag, re.I):
+            name = re.sub(r"(?i)first person|\bPOV\b|point of view|[-:/()]", " ", tag)
+            char = _character(story, " ".join(name.split()))
+            if char:
+                clues[char.id] += 2
+    for c in story.characters:
+        if c.main:
+            clues[c.id] += 0.1
+    return clues
+
+
+def _focal(r: _Reading, main_focal: str | None) -> str | None:
+    """The scene's best perceiver, unless the story's main focal character is close enough to keep."""
+    best = _best(r.focal, set())
+    if best and main_focal and r.focal[main_focal] * SWITCH_RATIO >= r.focal[best]:
+        return main_focal
+    return best
+
+
+def _all_ruled_out(readings: list[_Reading]) -> set[str]:
+    return set().union(*(r.ruled_out for r in readings if r.person == "first"))
+
+
+def _best(scores: Counter, ruled_out: set[str]) -> str | None:
+    ranked = [(v, c) for c, v in scores.items() if c not in ruled_out and v > 0]
+    return max(ranked)[1] if ranked else None
+
+
+def _partners(story: Story, char: Character) -> list[Character]:
+    """Who ``char`` is paired with: relationship tags ("James Potter/Lily Evans") and the pack's spouses."""
+    out: list[Character] = []
+    for tag in story.meta.relationships:
+        names = [n.strip() for n in re.split(r"[/&]| x ", tag)]
+        found = [_character(story, n) for n in names]
+        if any(f is not None and f.id == char.id for f in found):
+            out += [f for f in found if f is not None and f.id != char.id]
+    for rel in char.attrs.get("relations", []) or []:
+        if isinstance(rel, (list, tuple)) and len(rel) == 2 and rel[0] in ("spouse", "partner"):
+            other = story.character(rel[1])
+            if other:
+                out.append(other)
+    return out
+
+
+# -- POV headers ---------------------------------------------------------------------------------
+
+
+def _pov_line(story: Story, ctx: _Ctx, scene: Span) -> str | None:
+    """A short first paragraph that is a POV header the structure stage left in the scene."""
+    paras = _paragraphs(ctx, scene)
+    if not paras:
+        return None
+    line = story.text[paras[0].start : paras[0].end].strip()
+    if len(line) > 40 or "\n" in line or not _POV_WORDS.search(line):
+        return None
+    return line
+
+
+def _pov_character(story: Story, label: str) -> Character | None:
+    m = _POV.match(label.strip())
+    return _character(story, m.group(1)) if m else None
+
+
+def _character(story: Story, name: str) -> Character | None:
+    """The story's character called ``name`` (or its first word: "Lily Evans" -> "Lily")."""
+    from ficlens.analysis.characters import match_character  # the characters stage owns name matching
+
+    name = name.strip(" .,'’")
+    return match_character(story, name) or (match_character(story, name.split()[0]) if " " in name else None)
+
+
+# -- narration spans -----------------------------------------------------------------------------
+
+
+class _Ctx:
+    """Per-story lookups shared by every scene: excluded spans, mentions, quotes, pronoun classes."""
+
+    def __init__(self, story: Story) -> None:
+        if "quotes" in story.layers:
+            self.quotes = list(story.spans("quotes"))
+        else:
+            self.quotes = _rough_quotes(story)
+        spans = [(q.start, q.end) for q in self.quotes]
+        spans += [(s.start, s.end) for s in story.spans("italics")]
+        spans += [(s.start, s.end) for s in story.spans("front_matter")]
+        self.excluded = sorted(spans)
+        self.quote_starts = [q.start for q in self.quotes]
+        self.mentions = sorted(story.spans("mentions"), key=lambda s: (s.start, s.end))
+        self.mention_starts = [m.start for m in self.mentions]
+        self.pronoun_class = {c.id: _pronoun_class(c) for c in story.characters}
+        #: An unresolved "she" before any woman is named goes to the story's most mentioned woman.
+        self.default_referent: dict[str, str] = {}
+        for c in sorted(story.characters, key=lambda c: c.mentions):
+            if self.pronoun_class[c.id]:
+                self.default_referent[self.pronoun_class[c.id]] = c.id
+        self.paragraphs = story.spans("paragraphs")
+        self.para_starts = [p.start for p in self.paragraphs]
+
+    def mentions_between(self, start: int, end: int) -> list[Span]:
+        i = bisect_left(self.mention_starts, start)
+        j = bisect_left(self.mention_starts, end, lo=i)
+        return self.mentions[i:j]
+
+    def quotes_in(self, span: Span) -> list[Span]:
+        i = bisect_left(self.quote_starts, span.start)
+        j = bisect_left(self.quote_starts, span.end, lo=i)
+        return self.quotes[i:j]
+
+    def quotes_near(self, para: Span) -> list[Span]:
+        """Quotes of the paragraphs just before and after ``para`` (the other side of a conversation)."""
+        k = bisect_left(self.para_starts, para.start)
+        near = [self.paragraphs[j] for j in (k - 1, k + 1) if 0 <= j < len(self.paragraphs)]
+        return [q for p in near for q in self.quotes_in(p)]
+
+
+def _pronoun_class(c: Character) -> str | None:
+    p = (c.pronouns or "").lower()
+    if p.startswith("she"):
+        return "she"
+    if p.startswith("he"):
+        return "he"
+    g = str(c.attrs.get("gender") or "").lower()
+    return {"f": "she", "female": "she", "m": "he", "male": "he"}.get(g)
+
+
+def _paragraphs(ctx: _Ctx, scene: Span) -> list[Span]:
+    if not ctx.paragraphs:
+        return [scene]
+    i = bisect_left(ctx.para_starts, scene.start)
+    j = bisect_left(ctx.para_starts, scene.end, lo=i)
+    return ctx.paragraphs[i:j]
+
+
+def _narration(para: Span, excluded: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """The parts of ``para`` outside every excluded span."""
+    pos = para.start
+    i = max(0, bisect_left(excluded, (para.start, para.start)) - 1)
+    while i < len(excluded) and excluded[i][0] < para.end:
+        a, b = excluded[i]
+        if b > pos:
+            if a > pos:
+                yield pos, min(a, para.end)
+            pos = max(pos, b)
+        i += 1
+    if pos < para.end:
+        yield pos, para.end
+
+
+def _rough_quotes(story: Story) -> list[Span]:
+    """Double-quoted stretches of each paragraph, used only when the quotes stage has not run."""
+    out = []
+    for p in story.spans("paragraphs"):
+        for m in _ROUGH_QUOTE.finditer(story.text, p.start, p.end):
+            out.append(Span(m.start(), m.end(), attrs={"kind": "speech"}))
+    return out
+
+
+def _evidence(r: _Reading, person: str) -> str:
+    rate = {"first": r.first, "second": r.second, "third": r.third}[person] / r.words if r.words else 0.0
+    parts = [f"{person} {rate:.1%} of {r.words} narration words", f"past {r.past}:{r.present} present"]
+    parts += r.clues[:2]
+    return "; ".join(parts)
