@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -71,7 +72,7 @@ class _open_output:
 
     def __enter__(self):
         if self.path is None:
-            self.f = click.get_text_stream("stdout")
+            self.f = sys.stdout
             return self.f
         target = Path(self.path)
         fd, self.tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")

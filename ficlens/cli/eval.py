@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 from rich.console import Console
@@ -27,7 +28,7 @@ def print_scores(title: str, rows: list[dict], as_json: bool, summary: dict | No
     if as_json:
         click.echo(json.dumps({"rows": rows, "summary": summary or {}}, ensure_ascii=False))
         return
-    console = Console(width=None if click.get_text_stream("stdout").isatty() else 200)
+    console = Console(width=None if sys.stdout.isatty() else 200)
     table = Table(title=title)
     cols = list(rows[0]) if rows else []
     for c in cols:
