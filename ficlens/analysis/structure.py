@@ -47,13 +47,14 @@ def _number(token: str) -> int:
         value = _ROMAN[ch]
         total += -value if nxt != " " and _ROMAN[nxt] > value else value
     return total
+
+
 _DIVIDER_PHRASE = re.compile(
     r"^[\W_]*(?:(?:line|scene|page|section|story|time)[ -]?(?:break|skip|change)|pov[ -](?:change|switch)"
     r"|break|time ?skip|flashback|end flashback|flashback ends?)[\W_]*$",
     re.IGNORECASE,
 )
 # xXx, XxXxX, oOo, -o-, ~o~, x-x-x, -x-: letters x/o in an alternating or decorated motif.
-_DIVIDER_MOTIF = re.compile(r"^(?=.*(?:[xX][^xX]|[oO][^oO]|[^\w\s]))[\W_]*(?:[xXoO0][\W_]*){1,15}$")
 _SYMBOLS_ONLY = re.compile(r"^[^\w\"\u201c\u201d]+$")
 _POV = re.compile(
     r"^[\W_]*(?:pov\s*[:\-]?\s*)?(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2}?)"
@@ -67,12 +68,16 @@ _DECORATED_NAME = re.compile(
 _SUMMARY = re.compile(r"^[\W_]{0,3}(?:full\s+)?summary\s*[:\-\u2013\u2014]\s*", re.IGNORECASE)
 _NOTE = re.compile(
     r"^[\W_]{0,3}(?:a/n\b|a\.n\.|author'?s'?\s*notes?\b|authors?\s*notes?\b|note\s*:|notes\s*:|n/a\s*:|"
-    r"beta(?:'d| read| note)|ps\s*:|p\.s\.|review responses?|reviewer responses?)",
+    r"beta(?:'d| read| note)|ps\s*:|p\.s\.|review responses?|reviewer responses?|please (?:review|r\s*&\s*r|leave)|"
+    r"r\s*&\s*r\b|read and review|thanks? (?:you )?(?:so much )?for reading)",
     re.IGNORECASE,
 )
 _AN_CAPS = re.compile(r"^[\W_]{0,3}AN\s*[:\-]")
+_STRONG_NOTE = re.compile(r"^[\W_]{0,3}(?:a/n\b|a\.n\.|author'?s'?\s*notes?\b)", re.IGNORECASE)
+_BYLINE = re.compile(r"^(?:by|written by|author:)\s+(?P<name>\S.*)$", re.IGNORECASE)
 _DISCLAIMER = re.compile(
-    r"^[\W_]{0,3}disclaimer\b|\b(?:i|we)\s+(?:do\s*n[o']t|don['\u2019]t|do not|never did|will never)\s+own\b"
+    r"^[\W_]{0,3}disclaimer\b|\b(?:i|we)\s+(?:do\s*n[o']t|don['\u2019]t|do not|never did|will never)\s+own\s+"
+    r"(?:any(?:thing|one)?\b|the (?:characters|rights|world|show|books?|series|franchise)\b|it\b|them\b|(?-i:[A-Z]))"
     r"|\bbelongs? (?:to|entirely to)\b.{0,40}\b(?:rowling|tolkien|marvel|disney|bbc|kishimoto|lucas|doyle|owner)"
     r"|\bno (?:profit|money) is (?:being )?made\b|\bnot (?:making|earning) (?:any )?(?:money|profit)\b",
     re.IGNORECASE,
@@ -164,7 +169,17 @@ def is_divider(line: str) -> bool:
         return False
     if _SYMBOLS_ONLY.match(line) or _DIVIDER_PHRASE.match(line):
         return True
-    return bool(_DIVIDER_MOTIF.match(line)) and not line.isalpha() or line in ("xXx", "XxX", "oOo", "OoO")
+    return _is_motif(line)
+
+
+def _is_motif(line: str) -> bool:
+    """xXx, XxXxX, oOo, -o-, ~o~, x-x-x: x/o letters decorated or in mixed case (not "xoxo" or "OOO")."""
+    core = "".join(c for c in line if c.isalnum())
+    if not core or len(core) > 15 or set(core.lower()) - {"x", "o", "0"}:
+        return False
+    if core != line.rstrip(".!?\u2026"):
+        return True  # decorated with something other than sentence punctuation ("Ooo!" is a cry, not a divider)
+    return sum(a.islower() != b.islower() for a, b in zip(core, core[1:], strict=False)) >= 2
 
 
 def pov_name(line: str) -> str | None:
@@ -240,27 +255,25 @@ def _front_kind(b: Block, text: str) -> str | None:
     return None
 
 
-def _mark_chapter_front(blocks: list[Block], text: str) -> None:
-    """Notes at the start of a chapter (before its prose) and at its end (after its prose)."""
+def _mark_chapter_front(blocks: list[Block], text: str, *, first_chapter: bool = False) -> None:
+    """Notes at the start of a chapter (before its prose), at its end (after its prose), and A/Ns between."""
+    if first_chapter:
+        _mark_title(blocks, text)
     # Start: the blocks before the first prose of the chapter.
-    i = 0
     in_note = False
-    while i < len(blocks):
-        b = blocks[i]
-        if b.kind in ("heading", "divider", "pov"):
-            i += 1
-            in_note = False
+    for i, b in enumerate(blocks):
+        if b.kind != "prose":
+            in_note = in_note and b.kind == "front"
             continue
+        body = text[b.start : b.end]
         kind = _front_kind(b, text)
         if kind:
             b.kind, b.label = "front", kind
             in_note = kind in ("author_note", "disclaimer")
-        elif in_note and len(text[b.start : b.end]) < 600 and _NOTE_CONTINUATION.search(text[b.start : b.end]) and \
-                not any(q in text[b.start : b.end] for q in "\"\u201c"):
+        elif in_note and len(body) < 600 and _NOTE_CONTINUATION.search(body) and not any(q in body for q in '"\u201c'):
             b.kind, b.label = "front", blocks[i - 1].label
         else:
             break
-        i += 1
     # End: from the first end-note marker among the chapter's last blocks, everything is notes.
     prose = [j for j, b in enumerate(blocks) if b.kind == "prose"]
     if not prose:
@@ -271,11 +284,50 @@ def _mark_chapter_front(blocks: list[Block], text: str) -> None:
             continue
         kind = _front_kind(b, text)
         if kind in ("author_note", "disclaimer") or (_short(b) and _END_FILE.match(b.first)):
+            if any(r.kind == "prose" and _looks_like_story(text[r.start : r.end]) for r in blocks[j + 1 :]):
+                continue  # story goes on after it: not the chapter's end notes
             for rest in blocks[j:]:
                 if rest.kind in ("prose", "divider"):
                     rest.kind = "front"
                     rest.label = "footer" if _END_FILE.match(rest.first) else _front_kind(rest, text) or kind
+            break
+    # Between: a paragraph that opens with an explicit A/N marker is a note wherever it stands.
+    for b in blocks:
+        if b.kind == "prose" and (_STRONG_NOTE.match(b.first) or _AN_CAPS.match(b.first)) and b.end - b.start < 1500:
+            b.kind, b.label = "front", "author_note"
+
+
+def _looks_like_story(body: str) -> bool:
+    """Dialogue or a long paragraph: what end notes (thanks, replies, pleas for reviews) rarely are."""
+    return len(body) > 800 or any(q in body for q in '"\u201c')
+
+
+def _mark_title(blocks: list[Block], text: str) -> None:
+    """A short first line followed by a "by Author" line or by front matter is the title."""
+    if not blocks or blocks[0].kind != "prose":
+        return
+    first = blocks[0]
+    if first.nlines == 2:  # "Title\nby Author" with no blank line between
+        cut = text.index("\n", first.start)
+        second = text[cut + 1 : first.end].strip(_BLANK)
+        if not _BYLINE.match(second) or len(first.first) > 80:
             return
+        at = first.end - len(text[cut + 1 : first.end].lstrip(_BLANK))
+        blocks[0:1] = [
+            Block(first.start, first.start + len(first.first), first.gap, 1, first.first),
+            Block(at, first.end, 0, 1, second),
+        ]
+        first = blocks[0]
+    if len(blocks) < 2 or not _short(first, 80):
+        return
+    if first.first[-1] in ".!?,;:" or any(q in first.first for q in _QUOTES[:3]):
+        return
+    nxt = blocks[1]
+    byline = _short(nxt, 80) and _BYLINE.match(nxt.first)
+    if byline or nxt.kind in ("heading", "front") or _front_kind(nxt, text):
+        first.kind, first.label = "front", "title"
+        if byline:
+            nxt.kind, nxt.label = "front", "byline"
 
 
 # -- the stage --------------------------------------------------------------------------------
@@ -298,8 +350,10 @@ def _chapters(blocks: list[Block]) -> list[list[Block]]:
     """Group blocks into chapters at heading blocks (consecutive headings stay together)."""
     groups: list[list[Block]] = [[]]
     for b in blocks:
-        if b.kind == "heading" and any(x.kind != "heading" for x in groups[-1]) and any(
-            x.kind in ("prose", "front") and x.label != "header" for x in groups[-1]
+        if (
+            b.kind == "heading"
+            and any(x.kind != "heading" for x in groups[-1])
+            and any(x.kind in ("prose", "front") and x.label != "header" for x in groups[-1])
         ):
             groups.append([])
         groups[-1].append(b)
@@ -325,8 +379,8 @@ def find_structure(story: Story) -> dict[str, list[Span]]:
     paragraphs: list[Span] = []
     chapters: list[Span] = []
     scenes: list[Span] = []
-    for group in _chapters(body):
-        _mark_chapter_front(group, text)
+    for n, group in enumerate(_chapters(body)):
+        _mark_chapter_front(group, text, first_chapter=n == 0 and not header_end)
         _split_scenes(group, threshold, paragraphs, scenes, front)
         title = next((b.label for b in group if b.kind == "heading"), None)
         content = [b for b in group if b.label != "header"]
@@ -420,6 +474,11 @@ def structure(story: Story) -> Story:
         story.meta.summary = line[_SUMMARY.search(line).end() :]
     if not story.meta.notes:
         story.meta.notes = _merge_notes(story, layers["front_matter"])
+    for s in layers["front_matter"]:
+        if s.label == "title" and story.meta.title is None:
+            story.meta.title = text[s.start : s.end].strip(_BLANK)
+        elif s.label == "byline" and not story.meta.authors:
+            story.meta.authors = [_BYLINE.match(text[s.start : s.end].strip(_BLANK)).group("name").strip()]
     if header_end == 0:  # a pasted "Title: / Fandom: / Rating:" header (FanFicFare's is read by the reader)
         for s in layers["front_matter"]:
             if s.label == "header":
