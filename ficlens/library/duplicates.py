@@ -1,0 +1,213 @@
+"""Duplicates, versions and reused passages, from what ``add`` stored (MinHash and winnowed fingerprints).
+
+- near-duplicates: MinHash LSH (42 bands of 3 rows) over word 3-gram shingles of the prose (notes,
+  disclaimers and site boilerplate are not prose), confirmed by the estimated Jaccard similarity;
+- versions: a work whose fingerprints lie mostly inside a larger one (a WIP snapshot of a later file);
+- passage reuse: fingerprints two works share, chained along a diagonal, extended word by word and
+  aligned, so every reported passage has offsets into both texts and a similarity.
+
+Fingerprints found in the allow-list (canon quotations, song lyrics) or in too many works (stock
+phrases) are not evidence of copying.
+"""
+
+from __future__ import annotations
+
+import difflib
+from array import array
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ficlens.library import features
+from ficlens.library.features import K, Token
+from ficlens.library.store import Library
+
+BAND_ROWS = 3
+#: A fingerprint shared by more works than this is a stock phrase, not evidence.
+MAX_SHARED = 50
+NEAR_DUPLICATE = 0.3  # estimated Jaccard of 3-gram shingles (a copy with 10% of words edited scores ~0.55)
+CONTAINED = 0.6  # share of the smaller work's fingerprints found in the larger one
+VERSION_RATIO = 0.9  # a version is at most this share of the other's size; closer sizes are near-duplicates
+GAP = 40  # words between two shared fingerprints of one passage
+DRIFT = 12  # words inserted or deleted between them
+
+
+@dataclass
+class Passage:
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    words: int  # in a
+    b_words: int
+    similarity: float
+    a_text: str
+    b_text: str
+
+
+@dataclass
+class Pair:
+    a: int
+    b: int
+    kind: str  # near-duplicate | version | passage
+    jaccard: float
+    containment: float  # share of the smaller work inside the larger one
+    coverage_a: float = 0.0  # share of a's words in reused passages
+    coverage_b: float = 0.0
+    titles: tuple[str | None, str | None] = (None, None)
+    passages: list[Passage] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def allow(lib: Library, text: str, source: str) -> int:
+    """Add a canon quotation or lyric to the allow-list: its shared words are never reported as reuse."""
+    words = [m.group().lower().replace("\u2019", "'") for m in features._WORD.finditer(text)]
+    hashes = set(features.kgram_hashes(words, K))
+    with lib.transaction() as db:
+        db.executemany("INSERT OR IGNORE INTO allowlist VALUES (?,?)", [(h, source) for h in hashes])
+    return len(hashes)
+
+
+def _lsh_pairs(sigs: dict[int, bytes]) -> set[tuple[int, int]]:
+    width = BAND_ROWS * 8
+    bands = features.PERMS // BAND_ROWS
+    out: set[tuple[int, int]] = set()
+    for band in range(bands):
+        buckets: dict[bytes, list[int]] = defaultdict(list)
+        for wid, sig in sigs.items():
+            buckets[sig[band * width : (band + 1) * width]].append(wid)
+        for ids in buckets.values():
+            if 1 < len(ids) <= MAX_SHARED:
+                out.update((x, y) for i, x in enumerate(ids) for y in ids[i + 1 :])
+    return out
+
+
+def _shared_fingerprints(lib: Library, work: int | None) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """(a, b) -> [(position in a, position in b)] for fingerprints both hold (allow-listed and stock ones left out)."""
+    sql = "SELECT hash, work, pos FROM fingerprints WHERE hash NOT IN (SELECT hash FROM allowlist)"
+    params: tuple[Any, ...] = ()
+    if work is not None:
+        sql += " AND hash IN (SELECT hash FROM fingerprints WHERE work = ?)"
+        params = (work,)
+    matches: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    group: list[tuple[int, int]] = []
+    last = None
+
+    def flush() -> None:
+        works = {w for w, _ in group}
+        if 1 < len(works) <= MAX_SHARED:
+            for i, (wa, pa) in enumerate(group):
+                for wb, pb in group[i + 1 :]:
+                    if wa < wb:
+                        matches[(wa, wb)].append((pa, pb))
+                    elif wb < wa:
+                        matches[(wb, wa)].append((pb, pa))
+
+    for h, w, pos in lib.db.execute(sql + " ORDER BY hash", params):
+        if h != last:
+            flush()
+            group, last = [], h
+        group.append((w, pos))
+    flush()
+    if work is not None:
+        matches = defaultdict(list, {k: v for k, v in matches.items() if work in k})
+    return matches
+
+
+def _chains(matches: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """Shared fingerprints grouped into runs along one diagonal (a copied passage, with small edits)."""
+    chains: list[list[tuple[int, int]]] = []
+    for pa, pb in sorted(matches):
+        for ch in chains:
+            la, lb = ch[-1]
+            if 0 < pa - la <= GAP and 0 < pb - lb and abs((pb - pa) - (lb - la)) <= DRIFT:
+                ch.append((pa, pb))
+                break
+        else:
+            chains.append([(pa, pb)])
+    return [c for c in chains if len(c) >= 2]
+
+
+def _extend(ta: list[Token], tb: list[Token], a0: int, a1: int, b0: int, b1: int) -> tuple[int, int, int, int]:
+    """Grow a passage word by word while both sides agree (one differing word is skipped over)."""
+    while True:
+        if a0 > 0 and b0 > 0 and ta[a0 - 1].word == tb[b0 - 1].word:
+            a0, b0 = a0 - 1, b0 - 1
+        elif a0 > 1 and b0 > 1 and ta[a0 - 2].word == tb[b0 - 2].word:
+            a0, b0 = a0 - 2, b0 - 2
+        else:
+            break
+    while True:
+        if a1 < len(ta) and b1 < len(tb) and ta[a1].word == tb[b1].word:
+            a1, b1 = a1 + 1, b1 + 1
+        elif a1 + 1 < len(ta) and b1 + 1 < len(tb) and ta[a1 + 1].word == tb[b1 + 1].word:
+            a1, b1 = a1 + 2, b1 + 2
+        else:
+            break
+    return a0, a1, b0, b1
+
+
+def passages(
+    lib: Library, a: int, b: int, matches: list[tuple[int, int]], min_words: int
+) -> tuple[list[Passage], int, int]:
+    """Aligned reused passages of at least ``min_words`` words between works ``a`` and ``b``, and their lengths."""
+    chains = [c for c in _chains(matches) if c[-1][0] + K - c[0][0] >= min_words // 2]
+    if not chains:
+        return [], 0, 0
+    sa, sb = lib.story(a), lib.story(b)
+    ta, tb = features.tokens(sa), features.tokens(sb)
+    out: list[Passage] = []
+    for ch in chains:
+        a0, a1, b0, b1 = _extend(ta, tb, ch[0][0], min(ch[-1][0] + K, len(ta)), ch[0][1], min(ch[-1][1] + K, len(tb)))
+        if a1 - a0 < min_words:
+            continue
+        wa, wb = [t.word for t in ta[a0:a1]], [t.word for t in tb[b0:b1]]
+        sim = difflib.SequenceMatcher(None, wa, wb, autojunk=False).ratio()
+        s = (ta[a0].start, ta[a1 - 1].end, tb[b0].start, tb[b1 - 1].end)
+        excerpts = _excerpt(sa.text[s[0] : s[1]]), _excerpt(sb.text[s[2] : s[3]])
+        out.append(Passage(*s, a1 - a0, b1 - b0, round(sim, 3), *excerpts))
+    return out, len(ta), len(tb)
+
+
+def _excerpt(text: str, n: int = 12) -> str:
+    words = text.split()
+    return " ".join(words) if len(words) <= 2 * n else " ".join(words[:n]) + " … " + " ".join(words[-n:])
+
+
+def find(
+    lib: Library, *, work: int | None = None, min_words: int = 50, threshold: float = NEAR_DUPLICATE
+) -> list[Pair]:
+    """Every near-duplicate, version and passage-reuse pair in the library (or involving ``work``)."""
+    rows = {
+        r[0]: r
+        for r in lib.db.execute("SELECT id, minhash, shingles, fp_count, words, title FROM works")
+    }
+    sigs = {wid: r[1] for wid, r in rows.items()}
+    candidates = _lsh_pairs(sigs)
+    if work is not None:
+        candidates = {p for p in candidates if work in p}
+    shared = _shared_fingerprints(lib, work)
+    out: list[Pair] = []
+    for a, b in sorted(candidates | set(shared)):
+        ra, rb = rows[a], rows[b]
+        jac = sum(x == y for x, y in zip(array("q", ra[1]), array("q", rb[1]), strict=True)) / features.PERMS
+        m = shared.get((a, b), [])
+        small, large = sorted((ra[3] or 1, rb[3] or 1))
+        contained = min(1.0, len({pa for pa, _ in m}) / small) if m else 0.0
+        titles = (ra[5], rb[5])
+        if contained >= CONTAINED and small / large <= VERSION_RATIO:
+            out.append(Pair(a, b, "version", round(jac, 3), round(contained, 3), titles=titles))
+        elif jac >= threshold or (contained >= CONTAINED and len(m) >= 3):
+            out.append(Pair(a, b, "near-duplicate", round(jac, 3), round(contained, 3), titles=titles))
+        elif len(m) >= 2:
+            found, na, nb = passages(lib, a, b, m, min_words)
+            if found:
+                cov_a = sum(p.words for p in found) / max(na, 1)
+                cov_b = sum(p.b_words for p in found) / max(nb, 1)
+                out.append(Pair(a, b, "passage", round(jac, 3), round(contained, 3), round(min(cov_a, 1.0), 3),
+                                round(min(cov_b, 1.0), 3), titles, found))
+    order = {"near-duplicate": 0, "version": 1, "passage": 2}
+    out.sort(key=lambda p: (order[p.kind], -p.jaccard, -p.containment, p.a, p.b))
+    return out

@@ -1,0 +1,194 @@
+"""Adding files to the library: expand paths and zips, analyse in a process pool, store one story at a time.
+
+Workers only read and analyse (``prepare``); the parent process is the only writer, so SQLite never
+sees two writers, and each story is committed on its own: after a crash or Ctrl-C, running the same
+``add`` again skips what is stored (by content hash) and does the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
+from dataclasses import dataclass, field
+from hashlib import blake2b
+from pathlib import Path
+
+import ficlens
+from ficlens.errors import FiclensError, ReadError, UnsafeInput
+from ficlens.library.store import Library, Prepared, prepare
+from ficlens.readers import iter_files, load_bytes, max_bytes
+
+#: Members of a zip archive ficlens will open; more than this looks like a zip bomb.
+MAX_MEMBERS = 100_000
+
+
+@dataclass(frozen=True)
+class Item:
+    """One story file: a path, or a member of a zip archive (whose bytes travel with it)."""
+
+    source: str
+    content_hash: str
+    size: int
+    path: str | None = None
+    data: bytes | None = None
+
+
+@dataclass
+class Failure:
+    source: str
+    message: str
+
+
+@dataclass
+class AddReport:
+    added: int = 0
+    skipped: int = 0
+    words: int = 0
+    seconds: float = 0.0
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words / self.seconds if self.seconds else 0.0
+
+
+def _hash(data: bytes) -> str:
+    return blake2b(data, digest_size=16).hexdigest()
+
+
+def _is_archive(path: Path, head: bytes) -> bool:
+    """A zip of story files, as opposed to an EPUB (which is a zip that is one story)."""
+    if not head.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(path) as z:
+            return "mimetype" not in z.namelist() or b"epub" not in z.read("mimetype")
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return False
+
+
+def _members(path: Path) -> Iterator[Item | Failure]:
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = [i for i in z.infolist() if not i.is_dir() and not Path(i.filename).name.startswith(".")
+                     and "__MACOSX" not in i.filename]
+            if len(infos) > MAX_MEMBERS:
+                raise UnsafeInput(f"archive has {len(infos)} files (limit {MAX_MEMBERS})", path=str(path))
+            for info in infos:
+                source = f"{path}!{info.filename}"
+                if info.file_size > max_bytes():
+                    yield Failure(source, f"[{ReadError.code}] {source}: too large ({info.file_size} bytes)")
+                    continue
+                data = z.read(info)
+                if len(data) > max_bytes():  # the header lied about the size
+                    yield Failure(source, f"[{UnsafeInput.code}] {source}: unpacks larger than its header says")
+                    continue
+                yield Item(source, _hash(data), len(data), data=data)
+    except zipfile.BadZipFile as e:
+        yield Failure(str(path), f"[{ReadError.code}] {path}: broken zip archive ({e})")
+
+
+def collect(paths: list[str] | tuple[str, ...]) -> Iterator[Item | Failure]:
+    """Every story file under ``paths`` (directories recursively, zip archives opened), hashed."""
+    for p in iter_files(paths):
+        try:
+            data = load_bytes(p)
+        except FiclensError as e:
+            yield Failure(str(p), f"[{e.code}] {e}")
+            continue
+        if _is_archive(p, data[:4]):
+            yield from _members(p)
+        else:
+            yield Item(str(p), _hash(data), len(data), path=str(p))
+
+
+def analyse(item: Item) -> Prepared | Failure:
+    """Read and analyse one item (in a worker); a bad file becomes a Failure, never an exception."""
+    try:
+        if item.path is not None:
+            story = ficlens.analyze(item.path)
+        else:
+            suffix = Path(item.source.rsplit("!", 1)[-1]).suffix[:16]
+            with tempfile.TemporaryDirectory(prefix="ficlens-") as tmp:
+                member = Path(tmp) / f"member{suffix}"
+                member.write_bytes(item.data or b"")
+                story = ficlens.read(member)
+            story.source = item.source
+            story = ficlens.analyze(story)
+        story.source = item.source
+        return prepare(story, item.content_hash)
+    except FiclensError as e:
+        return Failure(item.source, f"[{e.code}] {e}")
+    except Exception as e:  # a bug in a stage must not stop a batch of thousands; report it with the file
+        return Failure(item.source, f"[FL300] {item.source}: analysis failed ({type(e).__name__}: {e}); please report")
+
+
+def _quiet_worker() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+
+def add_paths(
+    lib: Library,
+    paths: list[str] | tuple[str, ...],
+    *,
+    jobs: int | None = None,
+    on_total: Callable[[int], None] | None = None,
+    on_done: Callable[[str, int], None] | None = None,
+) -> AddReport:
+    """Add every story under ``paths``; ``jobs`` worker processes (default: one per core).
+
+    ``on_total(bytes)`` is called once the work is known, ``on_done(source, bytes)`` after each file.
+    """
+    start = time.perf_counter()
+    report = AddReport()
+    todo: list[Item] = []
+    seen: set[str] = set()
+    for it in collect(paths):
+        if isinstance(it, Failure):
+            report.failures.append(it)
+        elif it.content_hash in seen or lib.has(it.content_hash):
+            report.skipped += 1
+        else:
+            seen.add(it.content_hash)
+            todo.append(it)
+    if on_total:
+        on_total(sum(i.size for i in todo))
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+
+    def store(item: Item, result: Prepared | Failure) -> None:
+        if isinstance(result, Failure):
+            report.failures.append(result)
+        elif lib.add(result) is None:
+            report.skipped += 1
+        else:
+            report.added += 1
+            report.words += result.words
+        if on_done:
+            on_done(item.source, item.size)
+
+    if jobs == 1:
+        for item in todo:
+            store(item, analyse(item))
+    else:
+        with ProcessPoolExecutor(jobs, initializer=_quiet_worker) as pool:
+            pending: dict[Future, Item] = {}
+            queue = iter(todo)
+            try:
+                for item in queue:
+                    pending[pool.submit(analyse, item)] = item
+                    if len(pending) >= jobs * 4:
+                        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                        for fut in done:
+                            store(pending.pop(fut), fut.result())
+                for fut in as_completed(list(pending)):
+                    store(pending.pop(fut), fut.result())
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    report.seconds = time.perf_counter() - start
+    return report
