@@ -98,7 +98,7 @@ _NARRATOR_SAYS = re.compile(rf"\bI(?:\s+\w+ly)?\s+{_SAY}\b|\b{_SAY}\s+I\b")
 _NAME = r"([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})"
 _SELF_NAMING = re.compile(rf"\b(?:[Mm]y name(?:'s|’s| is| was)|I'm|I’m|I am|[Cc]all me)\s+{_NAME}")
 _KIN = re.compile(
-    r"\bmy\s+(husband|wife|boyfriend|girlfriend|fianc[ée]e?|partner|lover|spouse|son|daughter|mother|father|mum|"
+    r"\b[Mm]y\s+(husband|wife|boyfriend|girlfriend|fianc[ée]e?|partner|lover|spouse|son|daughter|mother|father|mum|"
     rf"mom|dad|brother|sister|twin|best friend|friend|boss)(?:\s+of\s+[\w ]{{1,25}}?)?,?\s+{_NAME}"
 )
 _PARTNER_KIN = frozenset({"husband", "wife", "boyfriend", "girlfriend", "fiance", "fiancé", "fiancee", "fiancée",
@@ -318,6 +318,10 @@ def _narrator_clues(story: Story, ctx: _Ctx, para: Span, r: _Reading) -> None:
         if m.group(1).lower() in _PARTNER_KIN:
             for partner in _partners(story, char):
                 r.narrator[partner.id] += 3
+    for a, b in _narration(para, ctx.excluded):
+        for m in ctx.mentions_between(a, b):
+            if m.attrs.get("kind") == "name" and m.attrs.get("char"):
+                r.narrator[m.attrs["char"]] -= 0.5  # the narrator is "I", not named, in their own narration
     speaks = bool(_NARRATOR_SAYS.search(narration))
     for q in ctx.quotes_in(para):
         for voc in _vocatives(story, ctx, q):
@@ -420,7 +424,7 @@ def _character(story: Story, name: str) -> Character | None:
     """The story's character called ``name`` (or its first word: "Lily Evans" -> "Lily")."""
     from ficlens.analysis.characters import match_character  # the characters stage owns name matching
 
-    name = name.strip(" .,'’")
+    name = re.sub(r"['’]s$", "", name.strip(" .,'’"))
     return match_character(story, name) or (match_character(story, name.split()[0]) if " " in name else None)
 
 

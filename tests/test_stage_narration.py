@@ -1,0 +1,135 @@
+"""Narration stage: person, narrator/focal and tense per scene, on our own tiny stories.
+
+The cast of each fixture is given by hand (``expected.json``) so these tests check the narration
+stage and not character finding; one test runs the whole ``analyze`` for person and tense only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES
+
+import ficlens
+from ficlens.analysis.narration import narration
+from ficlens.analysis.pipeline import run
+from ficlens.cli import main
+from ficlens.story import Character, Span, Story
+
+DIR = FIXTURES / "narration"
+EXPECTED = json.loads((DIR / "expected.json").read_text(encoding="utf-8"))
+
+
+def with_cast(text: str, cast: list, *, quotes: bool = True) -> Story:
+    """Structure (and quotes) by the real stages, mentions of the given cast by exact name, then narration."""
+    story = run(Story(text), ["structure", "quotes"] if quotes else ["structure"])
+    chars, mentions = [], []
+    for name, pronouns, aliases in cast:
+        cid = name.lower().replace(" ", "_")
+        chars.append(Character(cid, name, aliases, pronouns=pronouns, mentions=text.count(name.split()[0])))
+        for n in sorted([name, *aliases], key=len, reverse=True):
+            for m in re.finditer(rf"\b{re.escape(n)}\b", text):
+                if not any(s.start <= m.start() < s.end for s in mentions):
+                    mentions.append(Span(m.start(), m.end(), attrs={"char": cid, "kind": "name"}))
+    story.characters = chars
+    story.add_layer("mentions", mentions)
+    return narration(story)
+
+
+def who(story: Story, scene: Span) -> str | None:
+    char = story.character(scene.attrs["narrator"] if scene.attrs["person"] == "first" else scene.attrs["focal"])
+    return char.name if char else None
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_fixture_scenes(name: str) -> None:
+    exp = EXPECTED[name]
+    story = with_cast((DIR / name).read_text(encoding="utf-8"), exp["cast"])
+    got = [{"person": s.attrs["person"], "who": who(story, s), "tense": s.attrs["tense"]}
+           for s in story.spans("scenes")]
+    assert got == exp["scenes"]
+
+
+def test_dialogue_does_not_make_a_third_person_story_first_person() -> None:
+    text = (
+        'Mina opened the door. "I told you I would come," she said. "I always keep my word, and I brought my own '
+        'lantern, and I am not leaving."\n\n"I know," said Pell. "I never doubted you. I only worried."\n\n'
+        "She set the lantern down and looked at him for a long moment.\n"
+    )
+    for quotes in (True, False):  # without the quotes stage, a rough quote finder stands in
+        story = with_cast(text, [["Mina", "she/her", []], ["Pell", "he/him", []]], quotes=quotes)
+        scene = story.spans("scenes")[0]
+        assert scene.attrs["person"] == "third"
+        assert scene.attrs["focal"] == "mina"
+
+
+def test_mixed_scene_is_flagged_with_shares() -> None:
+    text = (
+        "I remember the winter my brother left. I was nine and I did not understand any of it. I only knew that "
+        "my mother cried at night and that I was not allowed to ask why.\n\n"
+        "Aldo packed his bag in the grey morning. He folded every shirt twice, and he looked at the door for a "
+        "long time before he opened it. The snow was falling on the road, and the bus was late, and Aldo stood "
+        "in the cold and did not once look back at the house where his mother stood watching.\n"
+    )
+    scene = with_cast(text, [["Aldo", "he/him", []]]).spans("scenes")[0]
+    assert scene.attrs["mixed"] is True
+    assert scene.attrs["person_share"]["first"] > 0 and scene.attrs["person_share"]["third"] > 0
+
+
+def test_focal_is_the_perceiver_not_the_most_mentioned() -> None:
+    story = with_cast((DIR / "third_past.txt").read_text(encoding="utf-8"), EXPECTED["third_past.txt"]["cast"])
+    text = story.text
+    assert text.count("Declan") > text.count("Orla")  # the fixture is built so that counting names would fail
+    assert story.spans("scenes")[0].attrs["focal"] == "orla_brennick"
+
+
+def test_kinship_rules_out_the_relative_and_pairs_with_the_relationship_tag() -> None:
+    text = "I waited up again. My husband Corin Vale came home at three, and I pretended to be asleep.\n"
+    cast = [["Corin Vale", "he/him", ["Corin"]], ["Essa Brand", "she/her", ["Essa"]]]
+    scene = with_cast(text, cast).spans("scenes")[0]
+    assert scene.attrs["person"] == "first" and scene.attrs["narrator"] != "corin_vale"
+    story = Story(text)
+    story.meta.relationships = ["Corin Vale/Essa Brand"]
+    run(story, ["structure"])
+    story.characters = [Character("corin_vale", "Corin Vale", ["Corin"]), Character("essa_brand", "Essa Brand")]
+    story.add_layer("mentions", [Span(text.index("Corin"), text.index(" came"), attrs={"char": "corin_vale",
+                                                                                        "kind": "name"})])
+    assert narration(story).spans("scenes")[0].attrs["narrator"] == "essa_brand"
+
+
+def test_story_without_scenes_or_words_is_left_alone() -> None:
+    story = Story("")
+    story.add_layer("scenes", [])
+    story.add_layer("mentions", [])
+    assert narration(story).spans("scenes") == []
+    story = Story("* * *\n")
+    story.add_layer("scenes", [Span(0, 5)])
+    story.add_layer("mentions", [])
+    assert narration(story).spans("scenes")[0].attrs["tense"] is None
+
+
+def test_analyze_reports_person_and_tense_end_to_end() -> None:
+    for name in ("second_person.txt", "mixed_frame.txt"):
+        story = ficlens.analyze(DIR / name)
+        got = [(s.attrs["person"], s.attrs["tense"]) for s in story.spans("scenes")]
+        assert got == [(s["person"], s["tense"]) for s in EXPECTED[name]["scenes"]]
+    result = CliRunner().invoke(main, ["analyze", str(DIR / "mixed_frame.txt")])
+    assert result.exit_code == 0
+    assert "first person, present tense" in result.output and "third person" in result.output
+
+
+def test_eval_narration_needs_an_input() -> None:
+    result = CliRunner().invoke(main, ["eval", "narration"])
+    assert result.exit_code != 0 and "GOLD_DIR" in result.output
+
+
+@pytest.mark.shared
+def test_seed_gold_scenes(shared) -> None:
+    from ficlens.eval.narration import score_narration
+
+    rows, summary = score_narration(shared / "gold")
+    assert len(rows) == 7
+    assert summary["person_ok"] == 1.0 and summary["tense_ok"] == 1.0
