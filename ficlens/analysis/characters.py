@@ -1,0 +1,571 @@
+"""Characters stage: who is in the story, under every name the text (and its fandom) gives them.
+
+Mentions come from ``names.scan`` (capitalised runs plus cues) and a pronoun regex. Names are
+kept when whole-story evidence says they are people, then clustered: full names first, then
+first names and surnames onto the one full name that contains them, titles ("Mr Potter") by
+gender, fandom-pack aliases ("Lils", "the Dark Lord") onto their canon character, nicknames the
+text ties to a name ("X, whom everyone called Y"). Gender comes from the pronouns the text uses
+right after each character's names (BookNLP's idea), with title, canon and first-name priors as
+fallbacks. Everything is a few regex passes over the prose, linear in its length.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from ficlens import fandoms
+from ficlens.analysis import names as nm
+from ficlens.analysis.pipeline import stage
+from ficlens.story import Character, Span, Story
+
+PRODUCER = "characters/1"
+
+#: Pronoun -> the set it belongs to ("he", "she", "they", "xe", "ze", "fae", "i", "you").
+PRONOUNS: dict[str, str] = {
+    **dict.fromkeys("he him his himself".split(), "he"),
+    **dict.fromkeys("she her hers herself".split(), "she"),
+    **dict.fromkeys("they them their theirs themselves themself".split(), "they"),
+    **dict.fromkeys("xe xem xyr xyrs xemself".split(), "xe"),
+    **dict.fromkeys("ze zir zirs zirself hir hirs hirself".split(), "ze"),
+    **dict.fromkeys("faer faers faerself".split(), "fae"),
+    **dict.fromkeys("i me my mine myself".split(), "i"),
+    **dict.fromkeys("you your yours yourself yourselves".split(), "you"),
+}
+PRONOUN_LABEL = {
+    "he": "he/him",
+    "she": "she/her",
+    "they": "they/them",
+    "xe": "xe/xem",
+    "ze": "ze/zir",
+    "fae": "fae/faer",
+}
+_PRON_RE = re.compile(r"\b(?:" + "|".join(sorted(PRONOUNS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+_QUOTE_RE = re.compile('["“”]')
+_SENT_END = re.compile(r"[.!?…]")
+_FRONT_LIKE = re.compile(
+    r"\s*(?:summary|disclaimer|dedicat\w*|a/n|author'?s? notes?|notes?|warnings?|rating|pairings?|"
+    r"characters|fandoms?|tags|beta(?:'d| read)?( by)?)\b[^\n]{0,40}?[:\-–—]",
+    re.IGNORECASE,
+)
+_CALLED = re.compile(
+    rf"(?P<name>{nm._TOK}(?:\s+{nm._TOK})*),?\s+(?:whom|who|that)?\s*(?:\w+\s+){{0,5}}?"
+    rf"(?:called|calls|nicknamed|dubbed|known as|aka|a\.k\.a\.)\s+(?:him|her|them)?\s*[\"“‘']?"
+    rf"(?P<nick>(?:the\s+)?{nm._TOK}(?:\s+{nm._TOK})*)"
+)
+_APPOS = re.compile(rf"(?P<name>{nm._TOK}(?:\s+{nm._TOK})*),\s+(?P<nick>the\s+{nm._TOK}(?:\s+{nm._TOK})*)\s*[,.;]")
+
+
+@dataclass
+class Cluster:
+    """A character while it is being built."""
+
+    key: tuple[str, ...]
+    canon: fandoms.CanonCharacter | None = None
+    names: Counter = field(default_factory=Counter)  # surface -> count
+    titles: Counter = field(default_factory=Counter)  # title gender votes
+    mentions: list[int] = field(default_factory=list)  # indexes into the mention list
+    id: str = ""
+
+    @property
+    def first(self) -> str:
+        return self.key[0]
+
+    @property
+    def last(self) -> str:
+        return self.key[-1]
+
+
+@dataclass(slots=True)
+class Mention:
+    start: int
+    end: int
+    kind: str  # "name" | "nominal" | "pronoun"
+    para: int
+    quote: int  # quote-mark count before it in its paragraph (odd: inside a quotation)
+    surface: str = ""
+    title: str | None = None
+    tokens: tuple[str, ...] = ()
+    pron: str | None = None
+    char: Cluster | None = None
+    subject: bool = False  # starts its clause: "James kissed her", "... and Lily ran"
+    initial: bool = False  # starts its sentence
+
+
+def prose_paragraphs(story: Story) -> list[tuple[int, int]]:
+    """Paragraphs of story prose: outside front matter, and not a "Summary:"/"A/N:" block structure missed."""
+    front = [(s.start, s.end) for s in story.spans("front_matter")]
+    starts = [f[0] for f in front]
+    out = []
+    for p in story.spans("paragraphs"):
+        k = bisect_right(starts, p.start) - 1
+        if k >= 0 and front[k][0] <= p.start < front[k][1]:
+            continue
+        if _FRONT_LIKE.match(story.text, p.start, p.end):
+            continue
+        out.append((p.start, p.end))
+    return out
+
+
+def _slug(name: str) -> str:
+    s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "_", s).strip("_") or "character"
+
+
+def _packs(story: Story, runs: list[nm.Run]) -> list[fandoms.Pack]:
+    env = os.environ.get(fandoms.ENV, "")
+    packs = _load_packs(env)
+    return fandoms.detect({" ".join(r.tokens) for r in runs}, story.meta.fandoms, packs)
+
+
+_PACK_CACHE: dict[str, list[fandoms.Pack]] = {}
+
+
+def _load_packs(env: str) -> list[fandoms.Pack]:
+    if env not in _PACK_CACHE:
+        _PACK_CACHE[env] = fandoms.load_packs()
+    return _PACK_CACHE[env]
+
+
+class _Canon:
+    """Lookups over the detected packs: names that are people, names that are not."""
+
+    def __init__(self, packs: list[fandoms.Pack]) -> None:
+        self.packs = packs
+        self.by_name: dict[str, list[fandoms.CanonCharacter]] = {}
+        self.ambiguous: set[str] = set()
+        self.not_characters: set[str] = set()
+        for p in packs:
+            for low, chars in p.lookup_cache.items():
+                self.by_name.setdefault(low, []).extend(c for c in chars if c not in self.by_name.get(low, []))
+            for c in p.characters:
+                self.ambiguous.update(a.lower() for a in c.ambiguous)
+            self.not_characters |= p.not_characters
+        self.words = {w for n in self.by_name for w in n.split()}
+
+    def get(self, name: str) -> list[fandoms.CanonCharacter]:
+        return self.by_name.get(name.lower(), [])
+
+    def unique(self, name: str) -> fandoms.CanonCharacter | None:
+        found = self.get(name)
+        return found[0] if len(found) == 1 and name.lower() not in self.ambiguous else None
+
+
+def _is_person(toks: tuple[str, ...], st: nm.Stats, canon: _Canon, given: dict[str, str]) -> bool:
+    """Whole-story decision for one name: people need a cue unless the name is a known first name."""
+    full = " ".join(toks)
+    low = full.lower()
+    if low in canon.not_characters:
+        return False
+    if canon.get(full):
+        return True
+    if toks[-1] in nm.PLACE_WORDS or toks[0] in nm.PLACE_WORDS:
+        return False
+    if any(t.lower() in canon.not_characters for t in toks) and not any(canon.get(t) for t in toks):
+        return False
+    person = sum(st.person[t] for t in toks) + 2 * sum(st.titled[t] for t in toks)
+    place = sum(st.place[t] for t in toks)
+    if any(t in given for t in toks) and place <= person + 1:
+        return True
+    seen_mid = any(st.mid[t] for t in toks)
+    return person > place and (seen_mid or person >= 2)
+
+
+def _strip(run: nm.Run, st: nm.Stats, canon: _Canon, given: dict[str, str]) -> tuple[str, ...]:
+    """Drop leading words that are not names ("Then", "Dear" in "Dear Lord", "Shooting" at a sentence start).
+
+    A word seen only at sentence starts stays when it is a known first name, a canon name,
+    appears after a title elsewhere, or stands alone with a person cue ("Peter said").
+    """
+    toks = run.tokens
+    while toks:
+        t = toks[0]
+        if t in nm.STOP or t in nm.TITLES and len(toks) > 1 and not run.title:
+            toks = toks[1:]
+            continue
+        opener = run.initial and not run.title and toks is run.tokens
+        if opener and not st.mid[t] and t not in given and not canon.get(t) and not st.titled[t]:
+            if not (st.person[t] and len(toks) == 1):
+                toks = toks[1:]
+                continue
+        break
+    return toks
+
+
+def find_mentions(story: Story, paras: list[tuple[int, int]], canon: _Canon, runs: list[nm.Run]) -> list[Mention]:
+    """Name, epithet and pronoun mentions in reading order (names not yet tied to characters)."""
+    text = story.text
+    st = nm.stats(runs)
+    given = nm.given_names()
+    decided: dict[tuple[str, ...], bool] = {}
+    quotes = [m.start() for m in _QUOTE_RE.finditer(text)]
+
+    def qcount(pos: int, para: int) -> int:
+        return bisect_right(quotes, pos) - bisect_right(quotes, paras[para][0])
+
+    out: list[Mention] = []
+    for r in runs:
+        if r.det:
+            ep = "the " + " ".join(r.tokens)
+            if canon.get(ep) or canon.get(" ".join(r.tokens)) and r.tokens[0] not in given:
+                s = text.rfind("the", r.start - 5, r.start)
+                s = s if s >= 0 else r.start
+                out.append(Mention(s, r.end, "nominal", r.para, qcount(s, r.para), text[s : r.end], None, r.tokens))
+            continue
+        toks = _strip(r, st, canon, given)
+        if not toks:
+            continue
+        if toks in decided:
+            ok = decided[toks]
+        else:
+            ok = decided[toks] = _is_person(toks, st, canon, given) or bool(r.title and len(toks) <= 3)
+        if not ok:
+            continue
+        if toks is r.tokens:
+            s = r.start
+        else:
+            s = r.start + text[r.start : r.end].find(toks[0])
+        title = r.title if toks is r.tokens else None
+        surface = text[s : r.end]
+        subject = r.initial or bool(_CLAUSE_START.search(text, max(0, s - 12), s))
+        q = qcount(s, r.para)
+        out.append(Mention(s, r.end, "name", r.para, q, surface, title, toks, subject=subject, initial=r.initial))
+    for pi, (ps, pe) in enumerate(paras):
+        for m in _PRON_RE.finditer(text, ps, pe):
+            w = m.group()
+            if w == "I" or w.lower() != "i":
+                low = w.lower()
+            out.append(Mention(m.start(), m.end(), "pronoun", pi, qcount(m.start(), pi), low, pron=PRONOUNS[low]))
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+def _nicknames(text: str, paras: list[tuple[int, int]]) -> dict[str, str]:
+    """Names the text ties to another: "Remus, whom everyone called Moony" -> {"Moony": "Remus"}."""
+    out: dict[str, str] = {}
+    for ps, pe in paras:
+        chunk = text[ps:pe]
+        if "called" not in chunk and "known as" not in chunk and ", the " not in chunk and "aka" not in chunk:
+            continue
+        for rx in (_CALLED, _APPOS):
+            for m in rx.finditer(chunk):
+                name, nick = m.group("name").split()[-2:], m.group("nick")
+                if nick.split()[-1] not in nm.STOP and name[-1] not in nm.STOP:
+                    out.setdefault(nick, " ".join(name))
+    return out
+
+
+class _Clusterer:
+    """Groups name mentions into characters (see the module docstring for the order of rules)."""
+
+    def __init__(self, canon: _Canon, given: dict[str, str]) -> None:
+        self.canon = canon
+        self.given = given
+        self.clusters: list[Cluster] = []
+        self.by_canon: dict[str, Cluster] = {}
+
+    def new(self, key: tuple[str, ...], canon: fandoms.CanonCharacter | None) -> Cluster:
+        c = Cluster(key, canon)
+        self.clusters.append(c)
+        if canon:
+            self.by_canon.setdefault(canon.name, c)
+        return c
+
+    def gender_guess(self, c: Cluster) -> str | None:
+        if c.titles:
+            return c.titles.most_common(1)[0][0]
+        if c.canon and c.canon.pronouns:
+            return c.canon.pronouns.split("/")[0]
+        return self.given.get(c.first)
+
+    def containing(self, w: str) -> tuple[list[Cluster], list[Cluster]]:
+        firsts = [c for c in self.clusters if len(c.key) > 1 and c.key[0] == w]
+        lasts = [c for c in self.clusters if len(c.key) > 1 and c.key[-1] == w]
+        return firsts, lasts
+
+    def canon_for(self, name: str) -> fandoms.CanonCharacter | None:
+        """The canon character a name means: the only one, or the first (most written) one not yet taken."""
+        found = self.canon.get(name)
+        if len(found) == 1:
+            return found[0]
+        free = [c for c in found if c.name not in self.by_canon]
+        return free[0] if found and len(free) == len(found) else None
+
+    def build(self, mentions: list[Mention], nicks: dict[str, str]) -> dict[tuple, list[Cluster]]:
+        """Targets for each (title, tokens) form: one cluster, or several to choose from by recency."""
+        forms: Counter = Counter()
+        for m in mentions:
+            if m.kind != "pronoun":
+                forms[(m.kind, m.title, m.tokens)] += 1
+        targets: dict[tuple, list[Cluster]] = {}
+        # 1. Full names, longest and most frequent first; a shorter full name joins one that contains it.
+        multi = sorted((f for f in forms if f[0] == "name" and len(f[2]) > 1), key=lambda f: (-len(f[2]), -forms[f]))
+        for f in multi:
+            toks = f[2]
+            full = " ".join(toks)
+            cc = self.canon.unique(full) or self.canon_for(full)
+            c = self.by_canon.get(cc.name) if cc else None
+            if c is None:
+                c = next(
+                    (
+                        k
+                        for k in self.clusters
+                        if len(k.key) > len(toks)
+                        and k.key[0] == toks[0]
+                        and k.key[-1] == toks[-1]
+                        and set(toks) <= set(k.key)
+                    ),
+                    None,
+                )
+            targets[f] = [c or self.new(toks, cc)]
+        # 2. Titled single names ("Mr Potter", "Professor Snape"), then 3. bare single names and epithets.
+        singles = sorted((f for f in forms if f not in targets), key=lambda f: (f[1] is None, f[0], -forms[f]))
+        for f in singles:
+            kind, title, toks = f
+            w = toks[-1] if kind == "name" else "the " + " ".join(toks)
+            targets[f] = self._single(kind, title, toks, w, nicks)
+        return targets
+
+    def _single(self, kind: str, title: str | None, toks: tuple[str, ...], w: str, nicks: dict[str, str]):
+        surface = f"{title} {w}" if title else w
+        cc = self.canon.unique(surface) or self.canon.unique(w) if kind == "name" else self.canon_for(w)
+        if cc and cc.name in self.by_canon:
+            return [self.by_canon[cc.name]]
+        if w in nicks:
+            tied = next((c for c in self.clusters if nicks[w] in (" ".join(c.key), c.first, c.last)), None)
+            if tied:
+                return [tied]
+        if kind == "name":
+            own = next((c for c in self.clusters if c.key == (w,)), None)
+            if own:
+                return [own]
+            firsts, lasts = self.containing(w)
+            if title:
+                g = nm.TITLES.get(title)
+                ok = [c for c in lasts + firsts if g is None or self.gender_guess(c) in (g, None)]
+                if len(ok) == 1 or ok and (title, w) not in {c.key for c in self.clusters}:
+                    return ok
+                key = (title, w)
+                own = next((c for c in self.clusters if c.key == key), None)
+                if own:
+                    return [own]
+            elif firsts or lasts:
+                return firsts or lasts
+        if cc is None and kind == "name":
+            cc = self.canon_for(surface) or self.canon_for(w)
+            if cc and cc.name in self.by_canon:
+                return [self.by_canon[cc.name]]
+        if kind == "nominal" and cc is None:
+            return []
+        key = (title, w) if title and kind == "name" else (w,)
+        return [self.new(key, cc)]
+
+
+def _assign(mentions: list[Mention], targets: dict[tuple, list[Cluster]], gender: dict[int, str | None]) -> None:
+    """Tie names to characters. Without ``gender``, only names with one candidate; with it, the shared
+    ones: to a candidate whose gender fits the title ("Mr Quill"), the one named last."""
+    last_seen: dict[int, int] = {}
+    for i, m in enumerate(mentions):
+        if m.kind == "pronoun":
+            continue
+        if m.char is not None:
+            last_seen[id(m.char)] = i
+            continue
+        cands = targets.get((m.kind, m.title, m.tokens)) or []
+        if not cands or len(cands) > 1 and not gender:
+            continue
+        if len(cands) > 1:
+            g = nm.TITLES.get(m.title) if m.title else None
+            fit = [k for k in cands if g is None or gender.get(id(k)) in (g, None)] or cands
+            c = max(fit, key=lambda k: (last_seen.get(id(k), -1), len(k.mentions)))
+        else:
+            c = cands[0]
+        m.char = c
+        c.mentions.append(i)
+        c.names[m.surface] += 1
+        if m.title and nm.TITLES.get(m.title):
+            c.titles[nm.TITLES[m.title]] += 1
+        last_seen[id(c)] = i
+
+
+def _gender_votes(text: str, mentions: list[Mention]) -> dict[int, Counter]:
+    """Pronouns right after a character's name (same sentence, or starting the next), per character."""
+    votes: dict[int, Counter] = defaultdict(Counter)
+    last: Mention | None = None
+    for m in mentions:
+        if m.kind != "pronoun":
+            last = m if m.char and m.subject else None
+            continue
+        if last is None or m.pron in ("i", "you") or m.surface not in _SUBJECT:
+            continue
+        if last.para == m.para and last.quote == m.quote:
+            gap = text[last.end : m.start]
+            ends = len(_SENT_END.findall(gap))
+            if ends == 0 or ends == 1 and last.initial and _NEXT_SENT.fullmatch(gap):
+                votes[id(last.char)][m.pron] += 1
+        last = None
+    return votes
+
+
+_CLAUSE_START = re.compile(
+    r"(?:^|\b(?:and|but|as|when|while|because|then|so|until|after|before|since|though|although|if|that|where)"
+    r"|[,;:—–])[ \t]*$"
+)
+#: Pronouns that vote for the gender of the name before them: subjects and reflexives, never "her"/"his".
+_SUBJECT = frozenset("he she they xe ze himself herself themself themselves xemself zirself hirself faerself".split())
+_NEXT_SENT = re.compile(r"[^.!?…]*[.!?…][\"”’']?\s+")
+
+
+def _pronouns(votes: Counter, prior: str | None) -> str | None:
+    total = sum(votes.values())
+    for neo in ("xe", "ze", "fae"):
+        if votes[neo] and votes[neo] * 2 >= total:
+            return neo
+    he, she, they = votes["he"], votes["she"], votes["they"]
+    if they >= 3 and they > 3 * (he + she):
+        return "they"
+    need = 1 if prior is None else 2 if prior == ("he" if he > she else "she") else 3
+    if he + she >= need and max(he, she) >= 0.7 * (he + she):
+        return "he" if he > she else "she"
+    return prior or ("he" if he > she else "she" if she > he else None)
+
+
+def _resolve_pronouns(mentions: list[Mention], gender: dict[int, str | None]) -> None:
+    """A third-person pronoun goes to the last-named character of its gender within two paragraphs."""
+    last: dict[str, Mention] = {}
+    for m in mentions:
+        if m.kind != "pronoun":
+            if m.char is not None:
+                g = gender.get(id(m.char))
+                if g:
+                    last[g] = m
+            continue
+        ref = last.get(m.pron) if m.pron not in ("i", "you") else None
+        if ref is not None and m.para - ref.para <= 2:
+            m.char = ref.char
+
+
+def _co_presence(story: Story, paras: list[tuple[int, int]], mentions: list[Mention]) -> dict[int, Counter]:
+    """How many scenes (or 20-paragraph stretches of a long scene) each pair of characters shares."""
+    bounds = [s.start for s in story.spans("scenes")]
+    seen: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for m in mentions:
+        if m.char is not None and m.kind != "pronoun":
+            scene = bisect_right(bounds, m.start)
+            seen[(scene, m.para // 20)].add(id(m.char))
+    pairs: dict[int, Counter] = defaultdict(Counter)
+    for ids in seen.values():
+        for a in ids:
+            for b in ids:
+                if a != b:
+                    pairs[a][b] += 1
+    return pairs
+
+
+def find_characters(story: Story, packs: list[fandoms.Pack] | None = None) -> tuple[list[Span], list[Character]]:
+    """Compute the mentions layer and the cast without touching the story."""
+    text = story.text
+    paras = prose_paragraphs(story)
+    runs = nm.scan(text, paras)
+    if packs is None:
+        packs = _packs(story, runs)
+    canon = _Canon(packs)
+    mentions = find_mentions(story, paras, canon, runs)
+    cl = _Clusterer(canon, nm.given_names())
+    targets = cl.build(mentions, _nicknames(text, paras))
+    gender: dict[int, str | None] = {}
+    for _ in range(2):  # names with one candidate, then the shared ones using what gender says
+        _assign(mentions, targets, gender)
+        votes = _gender_votes(text, mentions)
+        gender = {id(c): _pronouns(votes.get(id(c), Counter()), cl.gender_guess(c)) for c in cl.clusters}
+    clusters = [c for c in cl.clusters if c.mentions]
+    _resolve_pronouns(mentions, gender)
+    counts: Counter = Counter()
+    paras_of: dict[int, set[int]] = defaultdict(set)
+    for m in mentions:
+        if m.char is not None:
+            counts[id(m.char)] += 1
+            paras_of[id(m.char)].add(m.para)
+    clusters.sort(key=lambda c: -counts[id(c)])
+    used: set[str] = set()
+    for c in clusters:
+        c.id = _unique_id(_slug(_main_name(c)), used)
+    pairs = _co_presence(story, paras, mentions)
+    by_obj = {id(c): c for c in clusters}
+    n_paras = max(len(paras), 1)
+    top_share = max((len(paras_of[id(c)]) for c in clusters), default=0) / n_paras
+    cast = []
+    for c in clusters:
+        share = len(paras_of[id(c)]) / n_paras
+        g = gender[id(c)]
+        co = [by_obj[k].id for k, n in pairs[id(c)].most_common(10) if k in by_obj]
+        cast.append(
+            Character(
+                c.id,
+                _main_name(c),
+                _aliases(c, clusters),
+                c.canon.name if c.canon else None,
+                PRONOUN_LABEL.get(g) if g else None,
+                counts[id(c)],
+                share >= max(0.1, top_share / 3) and counts[id(c)] >= 3,
+                {"gender": g, "paragraph_share": round(share, 3), "co_present": co},
+            )
+        )
+    spans = [Span(m.start, m.end, attrs={"char": m.char.id if m.char else None, "kind": m.kind}) for m in mentions]
+    return spans, cast
+
+
+def _unique_id(base: str, used: set[str]) -> str:
+    i, cid = 2, base
+    while cid in used:
+        cid, i = f"{base}_{i}", i + 1
+    used.add(cid)
+    return cid
+
+
+def _main_name(c: Cluster) -> str:
+    """The fullest name the text uses without a title, else its most frequent name."""
+    plain = [n for n in c.names if n.split()[0].rstrip(".") not in nm.TITLES and not n.startswith("the ")]
+    if plain:
+        return " ".join(max(plain, key=lambda n: (len(n.split()), c.names[n])).split())
+    return " ".join(c.names.most_common(1)[0][0].split()) if c.names else " ".join(c.key)
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.replace(".", " ").split()).lower()
+
+
+def _aliases(c: Cluster, cast: list[Cluster]) -> list[str]:
+    """Names the text uses (most frequent first), then canon names no other cast member answers to."""
+    seen = {" ".join(n.split()) for n in c.names}
+    out = [n for n in sorted(seen, key=lambda n: -c.names[n])]
+    if c.canon:
+        others = {_fold(n) for k in cast if k is not c for n in (k.canon.names if k.canon else ())}
+        others |= {_fold(n) for k in cast if k is not c for n in k.names}
+        for n in c.canon.names:
+            if n not in seen and _fold(n) not in others:
+                out.append(n)
+                seen.add(n)
+    return out
+
+
+@stage("characters", requires=("paragraphs",), assigns=("mentions",))
+def characters(story: Story) -> Story:
+    """Find the cast: names, nicknames, titles, pronouns; canon names from fandom packs."""
+    spans, cast = find_characters(story)
+    story.add_layer("mentions", spans, producer=PRODUCER)
+    story.characters = cast
+    return story
+
+
+def match_character(story: Story, name: str) -> Character | None:
+    """The character answering to ``name`` (its id, name or an alias, any case), or None."""
+    low = " ".join(name.split()).lower()
+    for c in story.characters:
+        if low == c.id or low == c.name.lower() or any(low == a.lower() for a in c.aliases):
+            return c
+    return None

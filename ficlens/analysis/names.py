@@ -1,0 +1,224 @@
+"""Person names in running text without a model: capitalised runs, titles, and whole-story evidence.
+
+One regex pass over the prose finds runs of capitalised words ("Lily Potter", "Mr. Knightley");
+the words around each run give cheap evidence (a speech verb after it, "in" before it, a title,
+a possessive with a body part). Whole-story statistics then decide, once per distinct name,
+whether it names a person: a word capitalised only at sentence starts ("Shooting", "Dammit")
+needs a strong cue, a name preceded by "in" or "at" is a place, one after "the" an epithet.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+#: Titles before a name, with the gender they imply (None: either).
+TITLES: dict[str, str | None] = {
+    **dict.fromkeys(
+        "Mr Mister Sir Lord Uncle Master Father Brother King Prince Duke Count Baron Earl Monsieur Senor Herr "
+        "Headmaster Grandpa Grandfather Papa Mr".split(),
+        "he",
+    ),
+    **dict.fromkeys(
+        "Mrs Ms Miss Lady Madam Madame Mme Mlle Dame Aunt Auntie Mistress Mother Sister Queen Princess Duchess "
+        "Countess Baroness Headmistress Grandma Grandmother Granny Mama Senora Frau Mademoiselle".split(),
+        "she",
+    ),
+    **dict.fromkeys(
+        "Mx Dr Doctor Prof Professor Captain Capt Agent Detective Inspector Sergeant Sgt Colonel Col General Major "
+        "Lieutenant Lt Commander Admiral Officer Saint St Rev Reverend Minister Senator Chancellor President Judge "
+        "Healer Auror Nurse Coach Chief Director Deputy Private Corporal Marshal Sheriff Constable Father Elder "
+        "Sensei Master".split(),
+        None,
+    ),
+}
+TITLES["Father"] = "he"
+TITLES["Master"] = "he"
+_TITLE_RE = "|".join(sorted(TITLES, key=len, reverse=True))
+
+_UP = "A-ZÀ-ÖØ-Þ"
+_LO = "a-zß-öø-ÿ"
+# A name word: Harry, McGonagall, O'Brien, Jean-Luc; never a bare capital ("I") or ALL CAPS.
+_TOK = (
+    rf"[{_UP}](?:[{_LO}]+(?:[{_UP}][{_LO}]+)*|[{_LO}]?['’][{_UP}][{_LO}]+)(?:-[{_UP}]?[{_LO}]+)*"
+    rf"(?!['’][a-rt-z]|[{_UP}{_LO}\d])"
+)
+_PARTICLE = r"(?:de|da|di|del|della|van|von|der|den|du|dos|le|la|bin|ibn|al)"
+RUN = re.compile(
+    rf"\b(?:(?P<title>{_TITLE_RE})\.?[ \t]*\r?\n?[ \t]*(?=[{_UP}]))?"
+    rf"(?P<name>{_TOK}(?:(?:[ \t]+|[ \t]*\r?\n[ \t]*)(?:{_PARTICLE}[ \t]+)?{_TOK})*)"
+)
+
+#: Capitalised words that are never a person's name on their own.
+STOP = frozenset(
+    """
+I Me My Mine Myself We Us Our Ours You Your Yours Yourself He Him His Himself She Her Hers Herself It Its Itself
+They Them Their Theirs Themselves Xe Ze One
+The A An This That These Those Some Any Every Each All Both No None Neither Either Another Such Other Others
+What Which Who Whom Whose Why When Where How Whatever Whoever Whenever Wherever However
+And But Or Nor So Yet For If Then Than Because Although Though While Whilst As At By In On Of To From With
+Without Into Onto Upon After Before Since Until Till Over Under About Above Below Through Behind Beside Besides
+Between Beyond During Except Inside Outside Near Off Out Up Down Around Across Along Against Among Toward
+Towards Once Unless Whether Instead Still Even Just Only Also Too Very Not Never Always Often Sometimes Perhaps
+Maybe Now Here There Today Tonight Tomorrow Yesterday Again Already Almost Soon Later Suddenly Finally Slowly
+Quickly Meanwhile Anyway Besides Otherwise Indeed Thus Hence Therefore Nevertheless Nonetheless Like Unlike
+Oh Ah Aha Ahh Ooh Eh Huh Hm Hmm Um Umm Uh Er Erm Yes Yeah Yep Yup Nope Nah No Okay Ok Alright Well Hey Hi
+Hello Goodbye Bye Please Thanks Thank Sorry Wow Whoa Damn Dammit Dang Darn Shit Fuck Fucking Bloody Hell Crap
+Christ Jesus God Gods Lord Heaven Heavens Goodness Gosh Geez Jeez Ugh Argh Ow Ouch Oops Shh Psst Bah Pah Ha Haha
+Good Great Fine Right Sure Dear Dearest Darling Honey Sweetheart Love Baby Babe Mate Dude Buddy Pal Boss
+Mum Mom Mummy Mommy Mama Dad Daddy Papa Ma Pa Mother Father Grandma Grandpa Granny Gran Sis Bro Auntie Aunty
+Sir Madam Maam Ma'am Miss Mister Mistress Master Lady Gentlemen Ladies Everyone Everybody Someone Somebody
+Anyone Anybody Nobody Nothing Something Anything Everything Everywhere Nowhere Somewhere
+Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March July September October
+November December Christmas Easter Halloween
+Chapter Part Book Volume Prologue Epilogue Interlude Summary Notes Note Disclaimer Author Authors Fin End
+Mr Mrs Ms Mx Dr Prof St Mme Mlle Let Let's Don't Can't Won't Isn't Aren't Wasn't Weren't Didn't Doesn't
+Couldn't Wouldn't Shouldn't Haven't Hasn't Hadn't I'm I'll I'd I've It's That's What's There's Here's
+Is Are Was Were Be Been Being Am Do Does Did Done Have Has Had Can Could Will Would Shall Should May Might Must
+Come Go Get Stop Look Listen Wait Run Help Leave Stay Tell Give Take Make Keep Watch See Say Said Ask Asked
+English French German Spanish Italian Russian Chinese Japanese Korean American British Irish Scottish Welsh
+Indian African European Asian Latin Greek Roman Jewish Muslim Christian Catholic Protestant Muggle Muggles
+""".split()
+)
+
+#: Words that make a capitalised run a place or an organisation, not a person.
+PLACE_WORDS = frozenset(
+    """
+Street St Road Rd Lane Avenue Ave Square Place Alley Row Close Drive Way Court Gardens Park Hall House Manor
+Castle Palace Tower Towers Abbey Cathedral Church Chapel Hill Hills Mountain Mountains Mount Valley River Lake
+Sea Ocean Bay Island Islands Bridge Station Airport Hotel Inn Pub Tavern Bar Cafe Restaurant Shop Store Market
+Hospital School Academy College University Institute Library Museum Ministry Department Office Bureau Agency
+Company Corporation Corp Inc Ltd Industries Society Club Order Army Navy Force Forces Guard Council Committee
+Court Street Forest Wood Woods Field Fields Farm Village Town City County Kingdom Empire Republic States Union
+Headquarters HQ Centre Center Tower Prison Building Room Wing Floor Hollow Burrow Lodge Cottage Estate Grange
+Common Commons Green End Heath Moor Vale Cove Harbour Harbor Port Gate Gates Wall Garden Garage Alley Mall
+Express Times Prophet Post News Gazette Herald Journal Magazine Quarterly Weekly Daily Cup League Games
+""".split()
+)
+
+_SPEECH = (
+    "said|says|asked|asks|replied|replies|answered|answers|whispered|whispers|shouted|shouts|screamed|screams|"
+    "yelled|yells|cried|cries|called|calls|muttered|mutters|murmured|murmurs|exclaimed|exclaims|added|adds|"
+    "continued|continues|explained|explains|insisted|insists|agreed|agrees|admitted|admits|protested|snapped|"
+    "snaps|growled|growls|hissed|hisses|sneered|sneers|laughed|laughs|sighed|sighs|groaned|groans|begged|begs|"
+    "demanded|demands|told|tells|retorted|stammered|stuttered|breathed|breathes|moaned|sobbed|sobs|declared|"
+    "declares|announced|announces|inquired|enquired|remarked|observed|suggested|suggests|repeated|repeats|"
+    "interrupted|interrupts|began|begins|went on|goes on|grumbled|grumbles|chuckled|chuckles|giggled|giggles|"
+    "snorted|snorts|scoffed|scoffs|teased|teases|pleaded|pleads|wondered|wonders|thought|thinks|crooned|taunted"
+)
+_ACTION = (
+    "smiled|smiles|nodded|nods|grinned|grins|frowned|frowns|shrugged|shrugs|looked|looks|stared|stares|"
+    "glanced|glances|turned|turns|walked|walks|ran|runs|stood|stands|sat|sits|felt|feels|knew|knows|wanted|wants|"
+    "realized|realised|realizes|realises|remembered|remembers|decided|decides|tried|tries|hoped|hopes|loved|"
+    "loves|hated|hates|liked|likes|took|takes|gave|gives|pulled|pulls|pushed|pushes|held|holds|grabbed|grabs|"
+    "reached|reaches|raised|raises|lifted|lifts|kissed|kisses|hugged|hugs|blinked|blinks|winced|winces|"
+    "swallowed|swallows|paused|pauses|hesitated|hesitates|leaned|leans|rolled|rolls|shook|shakes|stepped|steps|"
+    "moved|moves|rushed|rushes|jumped|jumps|sighed|laughed|watched|watches|noticed|notices|saw|sees|heard|hears|"
+    "couldn't|didn't|wouldn't|can't|won't|doesn't|hadn't|isn't|wasn't|had never|was not|has never|"
+    "seemed|seems|smirked|smirks|scowled|scowls|rolled|gasped|gasps|flinched|flinches|bit|bites|clung|clings|"
+    "spun|spins|strode|strides|hurried|hurries|entered|enters|left|leaves|came|comes|went|goes|arrived|arrives|"
+    "returned|returns|opened|opens|closed|closes|married|marries|died|dies|woke|wakes|slept|sleeps|cried|"
+    "himself|herself|themselves|himself,|herself,"
+)
+_BODY = (
+    "eyes|eye|face|hand|hands|arm|arms|hair|head|voice|mouth|lips|shoulder|shoulders|back|chest|heart|mind|"
+    "body|feet|foot|legs|leg|fingers|finger|cheek|cheeks|smile|gaze|expression|wand|mother|father|mum|dad|mom|"
+    "wife|husband|son|daughter|brother|sister|parents|family|friend|friends|aunt|uncle|cousin|boyfriend|"
+    "girlfriend|lover|children|child|baby|life|name|laughter|room|bed|office|sake|thoughts|words|tone|own"
+)
+_AFTER_PERSON = re.compile(rf"(?:[ \t]*,)?\s+(?:{_SPEECH}|{_ACTION})\b|\s?['’]s?\s+(?:{_BODY})\b")
+_BEFORE_SPEECH = re.compile(rf"\b(?:{_SPEECH})[ \t]*$")
+_BEFORE_DET = re.compile(
+    r"\b(?:the|a|an|this|that|these|those|his|her|their|my|your|our|its|every|any|some|no|each|another|"
+    r"The|A|An|This|That|His|Her|Their|My|Your|Our)[ \t]+$"
+)
+_BEFORE_PLACE = re.compile(r"\b(?:in|at|into|inside|near|outside|within|across|around|toward|towards)[ \t]+$")
+_POSS_PLACE = re.compile(rf"(?:{'|'.join(sorted(PLACE_WORDS))})\b")
+_LOOKBACK = 24
+_OPENERS = "\"“‘'([*_~"
+_SKIP = " \t\r\n\"“”‘’'()[]*_~"
+_ENDERS = ".!?…:—–-;"
+
+GIVEN_NAMES = Path(__file__).parents[1] / "models" / "given_names.json"
+
+
+@cache
+def given_names() -> dict[str, str]:
+    """First name -> "he"/"she" from the packaged list (a fallback prior, never the first word)."""
+    data = json.loads(GIVEN_NAMES.read_text(encoding="utf-8"))
+    out = dict.fromkeys(data["female"], "she")
+    out.update(dict.fromkeys(data["male"], "he"))
+    return out
+
+
+@dataclass(slots=True)
+class Run:
+    """One capitalised run as found, before deciding whether it names a person."""
+
+    start: int
+    end: int
+    title: str | None
+    tokens: tuple[str, ...]
+    initial: bool  # first word starts a sentence (or a quotation)
+    det: bool  # preceded by a determiner: "the Dark Lord", "a Mudblood"
+    person: int  # cues for a person next to it (speech verb, vocative, body-part possessive)
+    place: int  # cues for a place ("in", "at")
+    para: int
+
+
+@dataclass
+class Stats:
+    """Whole-story counts per word: capitalised mid-sentence, at a sentence start, and cue totals."""
+
+    mid: Counter
+    initial: Counter
+    person: Counter
+    place: Counter
+    titled: Counter
+
+
+def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
+    """Every capitalised run in the paragraphs, with the cues around it (one regex pass)."""
+    runs: list[Run] = []
+    match_after = _AFTER_PERSON.match
+    for pi, (ps, pe) in enumerate(paras):
+        for m in RUN.finditer(text, ps, pe):
+            s, e = m.span()
+            j = s - 1
+            quoted = j >= ps and text[j] in _OPENERS  # an opening mark touches the word it opens
+            while j >= ps and text[j] in _SKIP:
+                j -= 1
+            initial = j < ps or quoted or text[j] in _ENDERS
+            back = text[max(ps, s - _LOOKBACK) : s]
+            det = bool(_BEFORE_DET.search(back))
+            person = 0
+            if match_after(text, e, pe) or _BEFORE_SPEECH.search(back):
+                person = 1
+            elif e < pe and text[e] == "," and quoted and not initial:
+                person = 1  # vocative: "Lily, take Harry"
+            place = 1 if _BEFORE_PLACE.search(back) and text[e : e + 1] not in ("'", "’") else 0
+            toks = tuple(m.group("name").split())
+            if text.startswith(("'s ", "’s "), e) and _POSS_PLACE.match(text, e + 3):
+                continue  # "Godric's Hollow", "St Mungo's Hospital": a place, whoever it is named after
+            runs.append(Run(s, e, m.group("title"), toks, initial, det, person, place, pi))
+    return runs
+
+
+def stats(runs: list[Run]) -> Stats:
+    st = Stats(Counter(), Counter(), Counter(), Counter(), Counter())
+    for r in runs:
+        first = r.tokens[0]
+        (st.initial if r.initial else st.mid)[first] += 1
+        for t in r.tokens[1:]:
+            st.mid[t] += 1
+        if r.title:
+            st.titled[r.tokens[-1]] += 1
+            st.titled[r.tokens[0]] += 1
+        for t in r.tokens:
+            st.person[t] += r.person
+            st.place[t] += r.place
+    return st

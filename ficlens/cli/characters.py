@@ -1,0 +1,66 @@
+"""Characters in the CLI: ``ficlens fandoms``, the cast section of ``analyze``, ``ficlens eval characters``."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ficlens import fandoms
+from ficlens.cli import main
+from ficlens.cli.report import section
+from ficlens.story import Story
+
+#: Aliases shown per character in the report; the JSON has them all.
+SHOWN_ALIASES = 6
+
+
+@main.command("fandoms")
+@click.option("--dir", "dirs", multiple=True, type=click.Path(file_okay=False), help="Also load packs from DIR.")
+@click.option("--json", "as_json", is_flag=True, help="Print the packs as JSON.")
+def fandoms_cmd(dirs: tuple[str, ...], as_json: bool) -> None:
+    """List the fandom packs (shipped, from $FICLENS_FANDOMS, and --dir).
+
+    \b
+    Examples:
+      ficlens fandoms
+      FICLENS_FANDOMS=~/my_packs ficlens fandoms
+      ficlens fandoms --dir ~/my_packs --json
+    """
+    packs = fandoms.load_packs(dirs)
+    rows = [
+        {
+            "id": p.id,
+            "name": p.name,
+            "characters": len(p.characters),
+            "not_characters": len(p.not_characters),
+            "path": p.path,
+        }
+        for p in packs
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table(title="Fandom packs")
+    for col in ("id", "name", "characters", "not_characters", "path"):
+        table.add_column(col, justify="right" if col in ("characters", "not_characters") else "left")
+    for r in rows:
+        table.add_row(*(str(r[c]) for c in ("id", "name", "characters", "not_characters", "path")))
+    Console().print(table)
+
+
+@section(20)
+def cast_section(story: Story, console: Console) -> None:
+    """The cast: who, under which names, canon link, pronouns, how often, and whether central."""
+    if not story.characters:
+        return
+    table = Table(title="Cast", title_justify="left")
+    for col in ("name", "aliases", "canon", "pronouns", "mentions", "main"):
+        table.add_column(col, justify="right" if col == "mentions" else "left")
+    for c in story.characters:
+        aliases = [a for a in c.aliases if a != c.name]
+        shown = ", ".join(aliases[:SHOWN_ALIASES]) + (" …" if len(aliases) > SHOWN_ALIASES else "")
+        table.add_row(c.name, shown, c.canon or "", c.pronouns or "", str(c.mentions), "yes" if c.main else "")
+    console.print(table)

@@ -1,0 +1,117 @@
+"""The characters stage: who is in a story, under which names, with which pronouns."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import ficlens
+from ficlens.analysis.characters import match_character
+from ficlens.cli import main
+from ficlens.story import Span, Story
+
+FIX = Path(__file__).parent / "fixtures" / "characters"
+
+
+def cast(name: str, **meta) -> Story:
+    story = ficlens.read(FIX / name)
+    for k, v in meta.items():
+        setattr(story.meta, k, v)
+    return ficlens.run(story, ["structure", "characters"])
+
+
+def names(story: Story) -> set[str]:
+    return {n for c in story.characters for n in (c.name, *c.aliases)}
+
+
+def test_original_work_clusters_full_names_titles_and_nicknames():
+    story = cast("saltmarsh.txt")
+    mara = match_character(story, "Mara")
+    tobias = match_character(story, "tobias")
+    assert mara.name == "Mara Quill" and "Birdie" in mara.aliases
+    assert match_character(story, "Mr Quill") is tobias  # the title's gender picks the brother
+    assert mara.canon is None and mara.pronouns == "she/her" and tobias.pronouns == "he/him"
+    assert match_character(story, "Dr Okafor").pronouns == "she/her"
+
+
+def test_neopronouns_come_from_the_text():
+    assert match_character(cast("saltmarsh.txt"), "Sol").pronouns == "xe/xem"
+
+
+def test_places_exclamations_and_dedications_stay_out_of_the_cast():
+    found = names(cast("saltmarsh.txt"))
+    assert not {"Saltmarsh", "Dammit", "Rosalind"} & found
+
+
+def test_fandom_pack_links_canon_and_epithets():
+    story = cast("dark_lord.txt")
+    lily, voldemort = match_character(story, "Lils"), match_character(story, "the Dark Lord")
+    assert lily.canon == "Lily Evans Potter" and "Lily Potter" in lily.aliases
+    assert voldemort.canon == "Voldemort" and "Voldemort" in voldemort.aliases
+    assert match_character(story, "James").canon == "James Potter"
+    assert not {"Expelliarmus", "Godric", "Godric's Hollow", "Ministry", "JKR"} & names(story)
+
+
+def test_wrong_pack_adds_no_one_the_text_lacks():
+    story = cast("saltmarsh.txt", fandoms=["Harry Potter - J. K. Rowling"])
+    for c in story.characters:
+        assert any(a in story.text for a in (c.name, *c.aliases))
+        assert c.canon is None
+
+
+def test_mentions_index_story_text_and_point_at_cast():
+    story = cast("dark_lord.txt")
+    ids = {c.id for c in story.characters}
+    spans = story.spans("mentions")
+    assert {s.attrs["kind"] for s in spans} == {"name", "nominal", "pronoun"}
+    for s in spans:
+        assert s.attrs["char"] is None or s.attrs["char"] in ids
+        if s.attrs["kind"] == "name":
+            assert story.text[s.start : s.end][0].isupper()
+    lils = next(s for s in spans if story.text[s.start : s.end] == "Lils")
+    assert lils.attrs["char"] == match_character(story, "Lily").id
+
+
+def test_prominence_marks_the_central_characters():
+    story = cast("saltmarsh.txt")
+    main = {c.name for c in story.characters if c.main}
+    assert {"Mara Quill", "Tobias Quill"} <= main and "Dr Okafor" not in main
+    assert story.characters[0].attrs["paragraph_share"] > 0.5
+    assert match_character(story, "Sol").id in match_character(story, "Mara").attrs["co_present"]
+
+
+def test_story_without_paragraph_prose_has_no_cast():
+    story = Story("Hello there.")
+    story.add_layer("paragraphs", [Span(0, 12)])
+    assert ficlens.run(story, ["characters"]).characters == []
+
+
+def test_json_round_trip_keeps_the_cast():
+    story = cast("saltmarsh.txt")
+    again = Story.from_json(story.to_json())
+    assert [c.to_dict() for c in again.characters] == [c.to_dict() for c in story.characters]
+
+
+def test_analyze_report_shows_the_cast():
+    out = CliRunner().invoke(main, ["analyze", str(FIX / "saltmarsh.txt")]).output
+    assert "Cast" in out and "Mara Quill" in out and "xe/xem" in out
+
+
+@pytest.mark.shared
+def test_seeds_match_gold(shared):
+    for gold_path in sorted((shared / "gold").glob("*.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        story = ficlens.analyze(shared / "seeds" / gold["file"], ["structure", "characters"])
+        for char in gold["characters"].values():
+            in_text = [n for n in char["names"] if n in story.text and n[0].isupper() and n != "He"]
+            if not in_text:
+                continue
+            found = match_character(story, in_text[0])
+            assert found is not None, in_text
+            assert all(match_character(story, n) is found for n in in_text), (found, in_text)
+            assert found.pronouns == char["pronouns"]
+            assert found.canon == char["canon"]
+        assert not {n.lower() for n in gold["not_characters"]} & {n.lower() for n in names(story)}
