@@ -17,7 +17,7 @@ import ast
 import csv
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -310,15 +310,15 @@ def analyse_doc(doc: GoldDoc, analyse: Callable[[Story], Story]) -> Story:
 
 
 def default_analyser(doc: GoldDoc) -> Callable[[Story], Story]:
-    """Structure (unless the loader gave paragraphs), characters, quotes and speakers, with the fold's model."""
+    """Structure (unless the loader gave paragraphs), characters, quotes, then speakers with the
+    fold model that never saw the document (PDNC) or the shipped model."""
     from ficlens.analysis import pipeline, speakers
 
-    stages = ["characters", "quotes", "speakers"] + (["structure"] if doc.paragraphs is None else [])
-    model = speakers.model_for(doc.name) if doc.corpus == "pdnc" else None
+    stages = ["characters", "quotes"] + (["structure"] if doc.paragraphs is None else [])
+    model = (speakers.model_for(doc.name) if doc.corpus == "pdnc" else None) or speakers.default_model()
 
     def run(story: Story) -> Story:
-        with speakers.using_model(model):
-            return pipeline.run(story, stages)
+        return speakers.assign(pipeline.run(story, stages), model)
 
     return run
 
@@ -335,9 +335,3 @@ def score(docs: list[GoldDoc], title: str) -> tuple[list[dict], dict]:
     summary = _row(f"{title} (all)", total)
     summary["speaker_right"] = f"{total['spk_ok']}/{total['spk_n']}"
     return rows, summary
-
-
-def iter_counts(docs: list[GoldDoc]) -> Iterator[tuple[GoldDoc, Story, Counter]]:
-    for doc in docs:
-        story = analyse_doc(doc, default_analyser(doc))
-        yield doc, story, score_doc(story, doc)

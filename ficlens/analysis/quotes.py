@@ -1,0 +1,284 @@
+"""Quotes stage: every quotation in the story prose, its pieces and its kind.
+
+Detection is one linear scan per paragraph. Each paragraph starts outside any quote, so a stray
+mark from scraping damage can only spoil the paragraph it sits in, never the rest of a chapter.
+A mark opens or closes by its neighbours (space before and a word after opens; a word before and
+space or punctuation after closes); an ambiguous straight mark toggles. A quote still open at
+the end of a paragraph continues into the next one when that paragraph opens with a mark
+(multi-paragraph speech); otherwise it ends with its paragraph.
+
+Documents whose dialogue uses single marks (British style) are told apart from ones where singles
+are apostrophes and nested quotes by counting single marks that can only open; em-dash dialogue
+is used when a story has no quote marks but paragraphs that open with a dash. Marks of the other
+style inside a quote are nested quotes and stay part of it.
+
+Kinds: ``thought`` and ``written`` come from the verb of the tag next to the quote; ``other`` is
+a short quote inside a sentence with no end punctuation and no speech verb before it (scare
+quotes, titles, a spell named in narration); everything else is ``speech``. Italic (HTML) or
+``*asterisk*`` spans next to a thinking verb are added as ``thought``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ficlens.analysis.pipeline import stage
+from ficlens.story import Span, Story
+
+PRODUCER = "quotes/1"
+
+DOUBLE_OPEN, DOUBLE_CLOSE, DOUBLE_BOTH = "“„«", "”»", '"'
+SINGLE_OPEN, SINGLE_CLOSE, SINGLE_BOTH = "‘", "’", "'"
+_DOUBLES = re.compile(r'["“”„«»]')
+_SINGLES = re.compile(r"['‘’]")
+#: A single mark that can only open a quote: after a space or line start, before a letter,
+#: and not one of the usual elisions ('tis, 'em, rock 'n' roll).
+_SINGLE_OPENERS = re.compile(
+    r"(?:^|(?<=[\s(\[—–-]))['‘](?!(?:tis|twas|twere|em|n|cause|cos|til|till|bout|round|ere|im|er|ow|e|s|d|ll|re|ve|m|"
+    r"un|uns|ave|appen|ad|alf|ello|nother|specially|fraid|nuff)\b)(?=[^\W\d_])",
+    re.MULTILINE | re.IGNORECASE,
+)
+_DASH_LINE = re.compile(r"^[ \t]*(?:—|―|–|--)[ \t]*(?=\S)", re.MULTILINE)
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_CLOSE_NEXT = frozenset(" \t\n\r.,;:!?)]}—–-…*_~")
+_OPEN_PREV = frozenset(" \t\n\r([{—–-/*_~:")
+_END_PUNCT = frozenset(".,;:!?—–-…~")
+
+SPEECH_VERBS = frozenset(
+    """said say says saying asked ask asks replied reply replies answered answer answers cried cry cries shouted
+    shout shouts whispered whisper whispers muttered mutter mutters murmured murmur murmurs sighed sigh sighs sobbed
+    screamed scream screams yelled yell yells called call calls exclaimed added continued began repeated returned
+    rejoined observed remarked declared demanded insisted snapped growled hissed sneered laughed crooned taunted
+    begged pleaded protested interrupted explained admitted agreed suggested told stammered stuttered breathed
+    gasped groaned moaned grumbled retorted responded inquired enquired queried shrieked roared bellowed barked
+    chuckled giggled spat drawled purred urged warned assured announced commented cooed coaxed corrected mumbled
+    whimpered wailed howled hollered scoffed huffed grunted panted pressed prompted reasoned recalled replied
+    resumed ventured volunteered conceded confessed concluded went put broke chimed piped offered promised
+    echoed teased joked mocked soothed managed choked squeaked squealed screeched rasped croaked intoned uttered
+    shouting screaming crying calling whispering muttering saying asking yelling""".split()
+)
+THINK_VERBS = frozenset(
+    "thought thinks think thinking wondered wonders mused muses reflected reflects pondered ponders reasoned "
+    "prayed prays".split()
+)
+WRITE_VERBS = frozenset(
+    "wrote writes written write read reads typed types texted texts scrawled scribbled printed signed "
+    "inscribed".split()
+)
+_TITLE_WORDS = frozenset("a an the of and in on to for with at by from or".split())
+
+
+@dataclass(slots=True)
+class _Piece:
+    start: int
+    end: int
+    #: True when the piece runs to its paragraph's end with no closing mark.
+    open_end: bool = False
+    #: True when the piece continues a quote left open at the end of the previous paragraph.
+    continued: bool = False
+
+
+def _style(text: str) -> str:
+    """'double', 'single' or 'dash': the marks this story's dialogue uses."""
+    doubles = len(_DOUBLES.findall(text))
+    singles = len(_SINGLE_OPENERS.findall(text))
+    if singles >= 3 and singles > doubles:
+        return "single"
+    if doubles < 2 and len(_DASH_LINE.findall(text)) >= 3:
+        return "dash"
+    return "double"
+
+
+def _scan(text: str, start: int, end: int, style: str, carry: bool) -> tuple[list[_Piece], bool]:
+    """The quote pieces of paragraph ``text[start:end]``; also whether a quote is left open at its end."""
+    if style == "single":
+        marks, opens, closes, both = _SINGLES, SINGLE_OPEN, SINGLE_CLOSE, SINGLE_BOTH
+    else:
+        marks, opens, closes, both = _DOUBLES, DOUBLE_OPEN, DOUBLE_CLOSE, DOUBLE_BOTH
+    pieces: list[_Piece] = []
+    open_at: int | None = start if carry else None
+    continued = carry
+    for m in marks.finditer(text, start, end):
+        i = m.start()
+        ch = text[i]
+        prev = text[i - 1] if i > start else "\n"
+        nxt = text[i + 1] if i + 1 < end else "\n"
+        if style == "single" and prev.isalnum() and (nxt.isalpha() or nxt == "s"):
+            continue  # apostrophe inside a word: don't, James's
+        can_open = ch in opens or (ch in both or ch in closes) and prev in _OPEN_PREV and nxt not in " \t\n\r"
+        can_close = ch in closes or (ch in both or ch in opens) and nxt in _CLOSE_NEXT and prev not in " \t\n\r"
+        if ch in opens and not (nxt in _CLOSE_NEXT and prev not in _OPEN_PREV):
+            can_close = False
+        if ch in closes and not (prev in _OPEN_PREV and nxt not in _CLOSE_NEXT):
+            can_open = False
+        if open_at is None:
+            if can_open or not can_close:
+                open_at = i
+            continue
+        if style == "single" and prev in "sS" and nxt == " " and not can_open and _later_close(text, i + 1, end):
+            continue  # plural possessive (the Potters' house) while a later mark can close
+        if can_close or not can_open:
+            pieces.append(_Piece(open_at, i + 1, continued=continued))
+        else:  # an opening mark while a quote is open: the earlier one lost its closing mark
+            stop = i
+            while stop > open_at + 1 and text[stop - 1] in " \t\n\r":
+                stop -= 1
+            pieces.append(_Piece(open_at, stop, open_end=True, continued=continued))
+            open_at = i
+            continued = False
+            continue
+        open_at = None
+        continued = False
+    if open_at is not None:
+        stop = end
+        while stop > open_at + 1 and text[stop - 1] in " \t\n\r":
+            stop -= 1
+        if stop > open_at + 1:
+            pieces.append(_Piece(open_at, stop, open_end=True, continued=continued))
+        return pieces, True
+    return pieces, False
+
+
+def _later_close(text: str, i: int, end: int) -> bool:
+    for m in _SINGLES.finditer(text, i, end):
+        j = m.start()
+        nxt = text[j + 1] if j + 1 < end else "\n"
+        if nxt in _CLOSE_NEXT and text[j - 1] not in " \t\n\r" and not (text[j - 1] in "sS" and nxt == " "):
+            return True
+    return False
+
+
+def _dash_pieces(text: str, start: int, end: int) -> list[_Piece]:
+    """Em-dash dialogue: from the opening dash to the paragraph's end or to the dash before a tag."""
+    m = _DASH_LINE.match(text, start, end)
+    if not m:
+        return []
+    cut = re.compile(r"[,.!?…]?\s*(?:—|―|–|--)\s+(?=[a-z])").search(text, m.end(), end)
+    return [_Piece(start + (m.start() - start), cut.start() + 1 if cut else end)]
+
+
+def _first_word(text: str, start: int, end: int) -> str:
+    m = _WORD.search(text, start, min(end, start + 40))
+    return m.group().lower() if m else ""
+
+
+def _tag_verb(text: str, q_start: int, q_end: int, p_start: int, p_end: int) -> str:
+    """The verb of the tag next to the quote (``"...," she thought``), lower case, or ''."""
+    after = text[q_end : min(p_end, q_end + 60)]
+    words = [w.lower() for w in _WORD.findall(after)[:4]]
+    for w in words:
+        if w in SPEECH_VERBS or w in THINK_VERBS or w in WRITE_VERBS:
+            return w
+    before = text[max(p_start, q_start - 60) : q_start].rstrip()
+    if before.endswith((",", ":")):
+        bw = [w.lower() for w in _WORD.findall(before)[-3:]]
+        for w in reversed(bw):
+            if w in SPEECH_VERBS or w in THINK_VERBS or w in WRITE_VERBS:
+                return w
+    return ""
+
+
+def classify(text: str, q_start: int, q_end: int, p_start: int, p_end: int) -> str:
+    """The kind of the quote ``text[q_start:q_end]`` in the paragraph ``text[p_start:p_end]``."""
+    verb = _tag_verb(text, q_start, q_end, p_start, p_end)
+    if verb in THINK_VERBS:
+        return "thought"
+    if verb in WRITE_VERBS:
+        return "written"
+    inner = text[q_start + 1 : q_end - 1].strip() if q_end - q_start > 1 else ""
+    if verb or not inner or text[q_end - 1 : q_end].isalnum():
+        return "speech"
+    before = text[p_start:q_start].rstrip()
+    if not before or before[-1] in ":,—–-":
+        return "speech"
+    words = inner.split()
+    mid_sentence = before[-1].isalnum() or before[-1] in ")'’"
+    if mid_sentence and (len(words) <= 6 and inner[-1] not in _END_PUNCT or len(words) <= 4 and inner[-1] in ",.;"):
+        return "other"  # a scare quote, a name or a term inside a sentence
+    if inner[-1] in _END_PUNCT:
+        return "speech"
+    if len(words) <= 8 and all(w[:1].isupper() or w.lower() in _TITLE_WORDS for w in words):
+        return "other"  # a title in narration
+    return "speech"
+
+
+_MARKED = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]{1,300}?)(?<=\S)\*(?![\w*])")
+
+
+def _thoughts(story: Story, text: str, p: Span, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Asterisk or italic spans in paragraph ``p`` with a thinking verb next to them."""
+    cands = [(m.start(), m.end()) for m in _MARKED.finditer(text, p.start, p.end)]
+    cands += [(s.start, s.end) for s in story.spans("italics") if p.start <= s.start and s.end <= p.end]
+    out = []
+    for s, e in cands:
+        if any(a < e and s < b for a, b in taken):
+            continue
+        if _tag_verb(text, s, e, p.start, p.end) in THINK_VERBS:
+            out.append((s, e))
+    return out
+
+
+def find(story: Story) -> list[Span]:
+    """Compute the quote spans of ``story`` (no layer is set)."""
+    text = story.text
+    style = _style(text)
+    out: list[Span] = []
+    utterance = -1
+    carry = False
+    for p in story.spans("paragraphs"):
+        if style == "dash":
+            pieces, left_open = _dash_pieces(text, p.start, p.end), False
+        else:
+            pieces, left_open = _scan(text, p.start, p.end, style, carry and _continues(text, p.start, p.end, style))
+        prev: _Piece | None = None
+        for pc in pieces:
+            if not (pc.continued and out and carry) and not _joins(text, prev, pc):
+                utterance += 1
+            kind = classify(text, pc.start, pc.end, p.start, p.end)
+            attrs = {"kind": kind, "speaker": None, "addressees": [], "cue": None, "confidence": 0.0}
+            attrs["utterance"] = utterance
+            out.append(Span(pc.start, pc.end, attrs=attrs))
+            prev = pc
+        carry = left_open
+        taken = [(pc.start, pc.end) for pc in pieces]
+        for s, e in _thoughts(story, text, p, taken):
+            utterance += 1
+            attrs = {"kind": "thought", "speaker": None, "addressees": [], "cue": None, "confidence": 0.0}
+            out.append(Span(s, e, attrs={**attrs, "utterance": utterance}))
+    return out
+
+
+def _continues(text: str, start: int, end: int, style: str) -> bool:
+    """Whether a quote left open by the previous paragraph goes on here: the paragraph opens with a
+    quote mark, or its first mark can only close (a letter or a verse quoted across paragraphs)."""
+    if text[start] in (DOUBLE_OPEN + DOUBLE_BOTH if style == "double" else SINGLE_OPEN + SINGLE_BOTH):
+        return True
+    m = (_DOUBLES if style == "double" else _SINGLES).search(text, start, end)
+    if not m:
+        return False
+    i = m.start()
+    nxt = text[i + 1] if i + 1 < end else "\n"
+    closes = text[i - 1] not in _OPEN_PREV and nxt in _CLOSE_NEXT
+    return closes and not (style == "single" and text[i - 1].isalpha())  # James' is an apostrophe
+
+
+def _joins(text: str, prev: _Piece | None, pc: _Piece) -> bool:
+    """Whether ``pc`` carries on the utterance of ``prev`` across a short tag (``"I know," she said, "but..."``)."""
+    if prev is None or prev.open_end:
+        return False
+    inner_end = text[prev.start : prev.end - 1].rstrip()
+    gap = text[prev.end : pc.start]
+    if len(gap) > 80 or "\n\n" in gap:
+        return False
+    first = text[pc.start + 1 : pc.start + 2]
+    return inner_end.endswith((",", "—", "–", "-", "…")) and gap.rstrip().endswith((",", "—", "–", "-")) or (
+        first.islower() and gap.rstrip().endswith(",")
+    )
+
+
+@stage("quotes", requires=("paragraphs",), assigns=("quotes",))
+def quotes(story: Story) -> Story:
+    """Find quotations (speech, thought, written, other) and the pieces of each utterance."""
+    story.add_layer("quotes", find(story), producer=PRODUCER)
+    return story

@@ -1,0 +1,506 @@
+"""Speakers stage: who says each quotation, to whom, how the text tells us, and how sure we are.
+
+Each speech or thought quote gets a short list of candidate characters, each with a few features
+read off the text around it: the subject of a speech tag (``"...," said James`` / ``James had
+screamed out``), a pronoun or nominal tag resolved to a character (``she whispered``), the subject
+of an action beat in the same paragraph, vocatives inside the quote (the person addressed is not
+the speaker), who spoke one and two turns earlier (turn-taking), who was addressed last, and how
+recently and how often the candidate is mentioned. A small linear model scores the candidates
+(``ficlens/models/speakers.json``, trained by ``scripts/train_speakers.py``); the best one is the
+speaker and its softmax probability the confidence. Everything is one pass over the quotes, so the
+stage is linear in the text.
+
+Addressees come second, once every speaker is known: vocatives, ``said X to Y``, then the partner
+in the exchange (the speaker of the turn before or after).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ficlens.analysis.pipeline import stage
+from ficlens.analysis.quotes import SPEECH_VERBS, THINK_VERBS
+from ficlens.errors import StageError
+from ficlens.story import Character, Span, Story
+
+PRODUCER = "speakers/1"
+MODELS = Path(__file__).resolve().parents[1] / "models"
+FEATURES = (
+    "tag_name",  # subject or inverted subject of a speech tag right next to the quote, by name
+    "tag_pronoun",  # the same, by a pronoun or a description resolved to the candidate
+    "tag_before",  # subject of ``James said,`` just before the quote
+    "beat_before",  # first character of the sentence before the quote in its paragraph
+    "beat_after",  # first character of the narration after the quote in its paragraph
+    "para_mention",  # named anywhere in the paragraph's narration
+    "vocative",  # addressed by name inside the quote
+    "in_quote",  # named inside the quote, not as a vocative
+    "prev1",  # spoke the turn before, in the same exchange
+    "prev2",  # spoke two turns before, in the same exchange
+    "prev_addressed",  # was addressed by the turn before
+    "recent",  # 1 / (1 + rank) among characters named in the narration before the quote
+    "salience",  # share of the story's mentions, scaled to the most mentioned character
+    "narrator",  # the first-person narrator
+    "continues",  # the previous quote carries on into this one (same utterance)
+)
+_PRONOUNS = {"he": "m", "she": "f", "i": "1", "they": "p", "we": "1"}
+_PRON_AT = re.compile(r"(he|she|i|they|we)\b(?!['’])", re.IGNORECASE)
+_POSS_AT = re.compile(r"(his|her|my)\b", re.IGNORECASE)
+_AUX = r"(?:(?:had|has|have|was|is|were|would|could|will|did|then|finally|just|suddenly|also|only)\s+)"
+_VERB_AFTER = re.compile(
+    r"[ \t\n]*(?:[a-z]+ly\s+)?" + _AUX + r"*(?:[a-z]+ly\s+)?([a-z][a-z'’-]*)"
+)
+_SKIP = " \t\n\r,;:—–-…"
+_NOT_VERBS = frozenset("and or but of to in on at with for from as the a an that who which whose".split())
+_SENT_END = re.compile(r"[.!?…][\"'”’)]*\s+(?=\S)")
+_TO = re.compile(r"\s*(?:[a-z]+ly\s+)?to\s+", re.IGNORECASE)
+_I_TAG = re.compile(r"[\s,]*(?:I\s+(?:[a-z]+ly\s+)?[a-z]+|[a-z]+\s+I)\b")
+_CALLING = frozenset("you oh dear my thanks thank sorry please hi hello hey bye goodbye morning night evening".split())
+_AFTER_VOCATIVE = re.compile(r"[,!?.…;:—–-]|\s+(?:I|you|please|we|don'?t|it'?s|I'?m|come|go|stop|wait|listen|look)\b")
+
+
+@dataclass
+class Model:
+    """Feature weights of the candidate ranker."""
+
+    weights: dict[str, float]
+    meta: dict = field(default_factory=dict)
+
+    def score(self, feats: dict[str, float]) -> float:
+        w = self.weights
+        return sum(w.get(k, 0.0) * v for k, v in feats.items())
+
+    @classmethod
+    def load(cls, path: Path) -> Model:
+        try:
+            d = json.loads(path.read_text(encoding="utf-8"))
+            return cls({k: float(v) for k, v in d["weights"].items()}, {k: v for k, v in d.items() if k != "weights"})
+        except (OSError, ValueError, KeyError, AttributeError) as e:
+            raise StageError(
+                f"speaker model {path} is missing or broken ({e}); rebuild it with scripts/train_speakers.py"
+            ) from None
+
+
+def default_model() -> Model:
+    return Model.load(MODELS / "speakers.json")
+
+
+def model_for(novel: str) -> Model | None:
+    """The fold model that was not trained on PDNC novel ``novel`` (None when there are no fold models)."""
+    for path in sorted(MODELS.glob("speakers_fold*.json")):
+        m = Model.load(path)
+        if novel in m.meta.get("test_novels", []):
+            return m
+    return None
+
+
+# -- reading the text around a quote ----------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Mention:
+    start: int
+    end: int
+    char: str | None
+    kind: str
+
+
+class Context:
+    """Everything the features need about one story, indexed once."""
+
+    def __init__(self, story: Story) -> None:
+        self.story = story
+        self.text = story.text
+        self.chars = {c.id: c for c in story.characters}
+        self.gender = {c.id: _gender(c) for c in story.characters}
+        qs = [q for q in story.spans("quotes")]
+        self.q_starts = [q.start for q in qs]
+        self.q_ends = [q.end for q in qs]
+        ms = [
+            Mention(s.start, s.end, s.attrs.get("char"), s.attrs.get("kind", "name"))
+            for s in story.spans("mentions")
+        ]
+        self.mentions = [m for m in ms if m.char in self.chars or m.kind == "pronoun"]
+        self.m_starts = [m.start for m in self.mentions]
+        self.at = {m.start: m for m in self.mentions}
+        counts = Counter(m.char for m in self.mentions if m.char)
+        top = max(counts.values(), default=1)
+        self.salience = {c: n / top for c, n in counts.items()}
+        # named narration mentions by gender, for resolving pronouns: positions and characters
+        self.by_gender: dict[str, tuple[list[int], list[str]]] = {}
+        for m in self.mentions:
+            if m.char and m.kind != "pronoun" and not self.inside_quote(m.start):
+                g = self.gender.get(m.char)
+                if g:
+                    pos, ids = self.by_gender.setdefault(g, ([], []))
+                    pos.append(m.start)
+                    ids.append(m.char)
+        self.top_by_gender: dict[str, str] = {}
+        for cid, _ in counts.most_common():
+            self.top_by_gender.setdefault(self.gender.get(cid) or "?", cid)
+        self.narrator: str | None = None
+
+    def inside_quote(self, pos: int) -> bool:
+        k = bisect_right(self.q_starts, pos) - 1
+        return k >= 0 and pos < self.q_ends[k]
+
+    def mentions_in(self, start: int, end: int) -> list[Mention]:
+        return self.mentions[bisect_left(self.m_starts, start) : bisect_left(self.m_starts, end)]
+
+    def resolve(self, word: str, pos: int) -> str | None:
+        """The character a pronoun at ``pos`` refers to: the last one of its gender named before it."""
+        g = _PRONOUNS.get(word.lower())
+        if g == "1":
+            return self.narrator
+        if g not in ("m", "f"):
+            return None
+        pos_list, ids = self.by_gender.get(g, ([], []))
+        k = bisect_left(pos_list, pos) - 1
+        if k < 0 or pos - pos_list[k] >= 5000:
+            return self.top_by_gender.get(g)
+        # prefer the first one named in that sentence: the subject more often than not
+        lo = _sentence_start(self.text, pos_list[k])
+        while k > 0 and pos_list[k - 1] >= lo:
+            k -= 1
+        return ids[k]
+
+    def subject_at(self, pos: int, limit: int) -> tuple[str | None, int, int, str] | None:
+        """The character a subject at ``pos`` (a mention or a pronoun) names: (char, start, end, kind)."""
+        m = self.at.get(pos)
+        if m is not None and m.kind != "pronoun":
+            return m.char, m.start, m.end, m.kind
+        p = _PRON_AT.match(self.text, pos, limit)
+        if p:
+            return self.resolve(p.group(1), pos), p.start(), p.end(), "pronoun"
+        return None
+
+    def first_character(self, start: int, end: int) -> tuple[str | None, int, int, str] | None:
+        """The first character named or referred to (pronoun, possessive) in narration ``[start, end)``."""
+        first_m = next((m for m in self.mentions_in(start, end) if m.kind != "pronoun" and m.char), None)
+        stop = first_m.start if first_m else end
+        for p in re.finditer(r"\b(he|she|his|her|I|my)\b", self.text[start:stop]):
+            w = p.group(1).lower()
+            w = {"his": "he", "her": "she", "my": "i"}.get(w, w)
+            cid = self.resolve(w, start + p.start())
+            if cid:
+                return cid, start + p.start(), start + p.end(), "pronoun"
+        if first_m:
+            return first_m.char, first_m.start, first_m.end, first_m.kind
+        return None
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    lo = max(0, pos - 400)
+    return max(text.rfind(". ", lo, pos), text.rfind("! ", lo, pos), text.rfind("? ", lo, pos),
+               text.rfind("\n\n", lo, pos), text.rfind('" ', lo, pos), lo)
+
+
+def _gender(c: Character) -> str | None:
+    p = (c.pronouns or str(c.attrs.get("gender") or "")).lower()
+    if p.startswith(("she", "f")):
+        return "f"
+    if p.startswith(("he", "m")):
+        return "m"
+    return None
+
+
+@dataclass(slots=True)
+class Tag:
+    char: str | None
+    start: int
+    end: int
+    kind: str  # "name" | "nominal" | "pronoun"
+
+
+def tag_after(ctx: Context, q_end: int, limit: int) -> Tag | None:
+    """``"...," James said`` / ``"...," said James`` / ``"...," she whispered``: the tag's subject."""
+    text = ctx.text
+    pos = q_end
+    while pos < limit and text[pos] in _SKIP:
+        pos += 1
+    if pos >= limit or "\n\n" in text[q_end:pos]:
+        return None
+    subj = ctx.subject_at(pos, limit)
+    if subj is not None:
+        v = _VERB_AFTER.match(text, subj[2], limit)
+        if v and v.group(1) not in _NOT_VERBS:
+            return Tag(*subj)
+        return None
+    w = re.match(r"([a-z]+)(?:\s+[a-z]+ly)?\s+(?:out\s+|back\s+|up\s+)?", text[pos:limit])
+    if w and (w.group(1) in SPEECH_VERBS or w.group(1) in THINK_VERBS):
+        p2 = pos + w.end()
+        subj = ctx.subject_at(p2, limit)
+        if subj is None:  # "sneered the masked man": a description starting a word or two later
+            m = next((m for m in ctx.mentions_in(p2, min(limit, p2 + 30)) if m.kind != "pronoun"), None)
+            if m is not None:
+                subj = (m.char, m.start, m.end, m.kind)
+        if subj is not None:
+            return Tag(*subj)
+    return None
+
+
+def tag_before(ctx: Context, lo: int, q_start: int) -> Tag | None:
+    """``James said, "..."`` / ``she whispered: "..."``: the subject of a speech verb ending just before."""
+    text = ctx.text
+    before = text[lo:q_start].rstrip()
+    if not before.endswith((",", ":")):
+        return None
+    clause_start = lo + max((m.end() for m in _SENT_END.finditer(before)), default=0)
+    words = list(re.finditer(r"[a-z]+", text[clause_start : lo + len(before)]))
+    if not any(w.group() in SPEECH_VERBS or w.group() in THINK_VERBS for w in words[-4:]):
+        return None
+    subj = ctx.first_character(clause_start, lo + len(before))
+    return Tag(*subj) if subj else None
+
+
+def vocatives(ctx: Context, q: Span) -> list[tuple[str, int]]:
+    """Characters addressed by name inside quote ``q``: (id, offset)."""
+    text = ctx.text
+    out = []
+    for m in ctx.mentions_in(q.start, q.end):
+        if not m.char or m.kind != "name":
+            continue
+        k = m.start - 1
+        while k > q.start and text[k] in " \t\n":
+            k -= 1
+        word = re.search(r"(\w+)\W*$", text[max(q.start, k - 12) : k + 1])
+        before_ok = k <= q.start or text[k] in ",!?.…;:—–-" or bool(word and word.group(1).lower() in _CALLING)
+        after = _AFTER_VOCATIVE.match(text, m.end, q.end)
+        at_end = m.end >= q.end - 1
+        if (before_ok and (after or at_end)) or (text[k] == "," and (at_end or (after and after.group() != ","))):
+            out.append((m.char, m.start))
+    return out
+
+
+# -- features and decoding --------------------------------------------------------------------
+
+
+@dataclass
+class Turn:
+    """One paragraph's quotes, as the exchange remembers it."""
+
+    para: int
+    speaker: str | None
+    addressees: list[str]
+
+
+@dataclass
+class Decision:
+    quote: int
+    candidates: list[str]
+    features: list[dict[str, float]]
+    scores: list[float]
+    tags: dict[str, Tag]
+
+
+def _paragraph_of(starts: list[int], pos: int) -> int:
+    return bisect_right(starts, pos) - 1
+
+
+def candidates(ctx: Context, q: Span, p_lo: int, p_hi: int, q_lo: int, q_hi: int, history: list[Turn],
+               para: int, prev_quote_speaker: str | None, continues: bool) -> tuple[dict[str, dict[str, float]],
+                                                                                      dict[str, Tag]]:
+    """Candidate characters for quote ``q`` with their features, and the tag mention behind each."""
+    feats: dict[str, dict[str, float]] = {}
+    tags: dict[str, Tag] = {}
+
+    def add(cid: str | None, name: str, value: float = 1.0) -> None:
+        if cid:
+            f = feats.setdefault(cid, {})
+            f[name] = max(f.get(name, 0.0), value)
+
+    t = tag_after(ctx, q.end, q_hi)
+    if t is None:
+        t_before = tag_before(ctx, q_lo, q.start)
+        if t_before and t_before.char:
+            add(t_before.char, "tag_before")
+            tags.setdefault(t_before.char, t_before)
+    if t is not None and t.char:
+        add(t.char, "tag_name" if t.kind == "name" else "tag_pronoun")
+        tags.setdefault(t.char, t)
+    # action beats: the sentence before the quote, the narration after it
+    sent_lo = q_lo + max((m.end() for m in _SENT_END.finditer(ctx.text, q_lo, q.start)), default=0) - q_lo
+    b = ctx.first_character(max(sent_lo, q_lo), q.start) if q.start > q_lo else None
+    if b and b[0]:
+        add(b[0], "beat_before")
+        tags.setdefault(b[0], Tag(*b))
+    if t is None and q_hi > q.end:
+        a = ctx.first_character(q.end, min(q_hi, q.end + 200))
+        if a and a[0]:
+            add(a[0], "beat_after")
+            tags.setdefault(a[0], Tag(*a))
+    for m in ctx.mentions_in(p_lo, p_hi):
+        if m.char and m.kind != "pronoun" and not ctx.inside_quote(m.start):
+            add(m.char, "para_mention")
+    voc = {c for c, _ in vocatives(ctx, q)}
+    for cid in voc:
+        add(cid, "vocative")
+    for m in ctx.mentions_in(q.start, q.end):
+        if m.char and m.char not in voc and m.kind == "name":
+            add(m.char, "in_quote")
+    # the exchange: turns in adjacent paragraphs
+    recent_turns = [h for h in history[-3:] if para - h.para <= 3]
+    if recent_turns and para - recent_turns[-1].para <= 2:
+        add(recent_turns[-1].speaker, "prev1")
+        for a in recent_turns[-1].addressees:
+            add(a, "prev_addressed")
+        if len(recent_turns) >= 2:
+            add(recent_turns[-2].speaker, "prev2")
+    if continues:
+        add(prev_quote_speaker, "continues")
+    # recency: characters named in narration before the quote, nearest first
+    seen: list[str] = []
+    k = bisect_left(ctx.m_starts, q.start) - 1
+    while k >= 0 and len(seen) < 6 and q.start - ctx.mentions[k].start < 3000:
+        m = ctx.mentions[k]
+        if m.char and m.kind != "pronoun" and m.char not in seen and not ctx.inside_quote(m.start):
+            seen.append(m.char)
+        k -= 1
+    for rank, cid in enumerate(seen):
+        add(cid, "recent", 1.0 / (1 + rank))
+    if ctx.narrator:
+        add(ctx.narrator, "narrator")
+    for cid, f in feats.items():
+        f["salience"] = ctx.salience.get(cid, 0.0)
+    return feats, tags
+
+
+def decode(story: Story, model: Model, oracle: dict[int, str] | None = None) -> list[Decision]:
+    """Attribute every speech and thought quote, left to right; ``oracle`` (quote index -> character) feeds
+    the true speaker into the history instead of the prediction, for training."""
+    ctx = Context(story)
+    paras = story.spans("paragraphs")
+    p_starts = [p.start for p in paras]
+    quotes = story.spans("quotes")
+    ctx.narrator = _narrator(ctx, quotes)
+    history: list[Turn] = []
+    decisions: list[Decision] = []
+    prev_speaker: str | None = None
+    prev_utt = None
+    by_para: dict[int, list[int]] = {}
+    for i, q in enumerate(quotes):
+        if q.attrs.get("kind") in ("speech", "thought"):
+            by_para.setdefault(_paragraph_of(p_starts, q.start), []).append(i)
+    for pi in sorted(by_para):
+        p = paras[pi]
+        idxs = by_para[pi]
+        para_speakers: list[str | None] = []
+        for n, i in enumerate(idxs):
+            q = quotes[i]
+            q_lo = quotes[idxs[n - 1]].end if n else p.start
+            q_hi = quotes[idxs[n + 1]].start if n + 1 < len(idxs) else p.end
+            utt = q.attrs.get("utterance")
+            continues = utt is not None and utt == prev_utt
+            if n:  # later pieces of a paragraph lean on the paragraph's earlier speaker
+                continues = continues or tag_after(ctx, q.end, q_hi) is None
+            feats, tags = candidates(ctx, q, p.start, p.end, q_lo, q_hi, history, pi, prev_speaker, continues)
+            cands = list(feats)
+            scores = [model.score(feats[c]) for c in cands]
+            decisions.append(Decision(i, cands, [feats[c] for c in cands], scores, tags))
+            best = cands[max(range(len(cands)), key=scores.__getitem__)] if cands else None
+            if oracle is not None and i in oracle:
+                best = oracle[i]
+            prev_speaker, prev_utt = best, utt
+            para_speakers.append(best)
+        spk = para_speakers[-1]
+        voc = [c for i in idxs for c, _ in vocatives(ctx, quotes[i]) if c != spk]
+        history.append(Turn(pi, spk, voc))
+    return decisions
+
+
+def _narrator(ctx: Context, quotes: list[Span]) -> str | None:
+    """The first-person narrator, when tags say ``I said``: the character the quotes next to those
+    turns address by name most often, less the ones narration names in tags (a narrator is "I")."""
+    text = ctx.text
+    speech = [q for q in quotes if q.attrs.get("kind") == "speech"]
+    mine = [n for n, q in enumerate(speech) if _I_TAG.match(text, q.end, min(len(text), q.end + 30))]
+    if len(mine) < 2:
+        return None
+    counts: Counter = Counter()
+    for n in mine:
+        for q in speech[max(0, n - 2) : n + 3]:
+            for cid, _ in vocatives(ctx, q):
+                counts[cid] += 1
+    for q in speech:
+        t = tag_after(ctx, q.end, min(len(text), q.end + 60))
+        if t and t.char and t.kind == "name":
+            counts[t.char] -= 0.5
+    best = max(counts.items(), key=lambda kv: kv[1], default=None)
+    return best[0] if best and best[1] > 0 else None
+
+
+def _softmax(scores: list[float]) -> list[float]:
+    top = max(scores)
+    ex = [math.exp(s - top) for s in scores]
+    total = sum(ex)
+    return [e / total for e in ex]
+
+
+def assign(story: Story, model: Model | None = None) -> Story:
+    """Set speaker, cue, confidence, speaker_mention and addressees on the quotes layer."""
+    model = model or default_model()
+    quotes = story.spans("quotes")
+    ctx = Context(story)
+    for d in decode(story, model):
+        q = quotes[d.quote]
+        if not d.candidates:
+            q.attrs.update(speaker=None, cue=None, confidence=0.0, speaker_mention=None)
+            continue
+        probs = _softmax(d.scores)
+        k = max(range(len(probs)), key=probs.__getitem__)
+        cid, f = d.candidates[k], d.features[k]
+        tag = d.tags.get(cid) if (f.get("tag_name") or f.get("tag_pronoun") or f.get("tag_before")) else None
+        cue = "implicit" if tag is None else ("explicit" if tag.kind == "name" else "anaphoric")
+        q.attrs.update(speaker=cid, cue=cue, confidence=round(probs[k], 3))
+        q.attrs["speaker_mention"] = [tag.start, tag.end] if tag else None
+    _addressees(ctx, story)
+    _dialogue_share(story)
+    return story
+
+
+def _addressees(ctx: Context, story: Story) -> None:
+    """Vocatives and ``to X`` first; otherwise the other side of the exchange."""
+    quotes = story.spans("quotes")
+    paras = story.spans("paragraphs")
+    p_starts = [p.start for p in paras]
+    speech = [i for i, q in enumerate(quotes) if q.attrs.get("kind") == "speech"]
+    turn_para = [_paragraph_of(p_starts, quotes[i].start) for i in speech]
+    for n, i in enumerate(speech):
+        q = quotes[i]
+        spk = q.attrs.get("speaker")
+        found = [c for c, _ in vocatives(ctx, q) if c != spk]
+        m = _TO.match(ctx.text, q.attrs["speaker_mention"][1]) if q.attrs.get("speaker_mention") else None
+        if m:
+            subj = ctx.subject_at(m.end(), min(len(ctx.text), m.end() + 40))
+            to_m = ctx.at.get(m.end())
+            if to_m is not None and to_m.char:
+                found.append(to_m.char)
+            elif subj and subj[0]:
+                found.append(subj[0])
+        if not found:
+            for step in (-1, 1, -2, 2, -3, 3):
+                j = n + step
+                if 0 <= j < len(speech) and abs(turn_para[j] - turn_para[n]) <= 3:
+                    other = quotes[speech[j]].attrs.get("speaker")
+                    if other and other != spk:
+                        found.append(other)
+                        break
+        q.attrs["addressees"] = list(dict.fromkeys(c for c in found if c != spk))
+
+
+def _dialogue_share(story: Story) -> None:
+    lines = Counter(q.attrs.get("speaker") for q in story.spans("quotes") if q.attrs.get("kind") == "speech")
+    total = sum(n for c, n in lines.items() if c)
+    for c in story.characters:
+        c.attrs["dialogue_share"] = round(lines.get(c.id, 0) / total, 4) if total else 0.0
+
+
+@stage("speakers", requires=("quotes", "mentions"), assigns=("quotes.speaker",))
+def speakers(story: Story) -> Story:
+    """Attribute each quote to a speaker and its addressees, with the cue and a confidence."""
+    return assign(story, default_model())

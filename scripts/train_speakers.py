@@ -1,0 +1,124 @@
+"""Train the speaker ranker (``ficlens/models/speakers*.json``) on PDNC quotations.
+
+    .venv/bin/pip install numpy
+    .venv/bin/python scripts/train_speakers.py [--shared ../shared] [--folds 3]
+
+Each quote's candidates come from ``ficlens.analysis.speakers.candidates`` on our own pipeline's
+output (structure, characters, quotes), so the model learns from the mistakes it will really
+see. The model is a conditional logit: one weight per feature, softmax over a quote's candidates,
+fitted by gradient descent with a little L2. Training runs twice: first with the true speakers in
+the turn-taking history, then again with the first model's own predictions there, so the
+turn-taking weights learn how far to trust a history that may be wrong.
+
+PDNC is split into folds by novel; ``speakers_foldK.json`` is trained on every novel but fold K's
+(listed as ``test_novels``), which ``ficlens eval quotes --pdnc`` uses so that no novel is scored
+by a model that saw it. ``speakers.json`` is trained on all of PDNC. LitBank is left out of
+training on purpose: it stays a clean test set for ``ficlens eval quotes --litbank`` (its excerpts
+include several PDNC novels, which would otherwise leak into the folds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from ficlens.analysis import pipeline, speakers
+from ficlens.eval import quotes as ev
+from ficlens.story import Story
+
+ROOT = Path(__file__).resolve().parents[1]
+FEATURES = list(speakers.FEATURES)
+
+
+def prepare(doc: ev.GoldDoc) -> tuple[Story, dict[int, str]]:
+    """Run the stages before speakers; map each matched gold quote to the character that is right for it."""
+    story = ev.analyse_doc(doc, lambda s: pipeline.run(s, ["characters", "quotes"] + (
+        ["structure"] if doc.paragraphs is None else [])))
+    quotes = story.spans("quotes")
+    scored = [i for i, q in enumerate(quotes) if q.attrs.get("kind") != "other"]
+    m = ev.match(story.text, [quotes[i] for i in scored], doc.quotes)
+    names = {c.id: {n.lower() for n in [c.name, *c.aliases]} for c in story.characters}
+    oracle = {}
+    for gi, pi in m.items():
+        g = doc.quotes[gi]
+        if g.speaker:
+            right = [cid for cid, ns in names.items() if ns & g.speaker]
+            if len(right) == 1:
+                oracle[scored[pi]] = right[0]
+    return story, oracle
+
+
+def examples(story: Story, oracle: dict[int, str], model: speakers.Model, teacher: bool) -> list[tuple]:
+    """(feature matrix, index of the right candidate) for every quote whose speaker is a candidate."""
+    out = []
+    for d in speakers.decode(story, model, oracle if teacher else None):
+        right = oracle.get(d.quote)
+        if right is None or right not in d.candidates or len(d.candidates) < 2:
+            continue
+        x = np.array([[f.get(k, 0.0) for k in FEATURES] for f in d.features])
+        out.append((x, d.candidates.index(right)))
+    return out
+
+
+def fit(data: list[tuple], l2: float = 1e-3, steps: int = 400, lr: float = 0.5) -> np.ndarray:
+    """Conditional logit by full-batch gradient descent (Adam-free: the problem is small and convex)."""
+    w = np.zeros(len(FEATURES))
+    xs = np.concatenate([x for x, _ in data])
+    seg = np.repeat(np.arange(len(data)), [len(x) for x, _ in data])
+    starts = np.cumsum([0] + [len(x) for x, _ in data[:-1]])
+    gold_rows = starts + np.array([y for _, y in data])
+    n = len(data)
+    for _ in range(steps):
+        s = xs @ w
+        s = s - np.repeat(np.maximum.reduceat(s, starts), [len(x) for x, _ in data])
+        e = np.exp(s)
+        z = np.add.reduceat(e, starts)
+        p = e / z[seg]
+        grad = (xs * p[:, None]).sum(0) - xs[gold_rows].sum(0)
+        w -= lr * (grad / n + l2 * w)
+    return w
+
+
+def accuracy(data: list[tuple], w: np.ndarray) -> float:
+    return float(np.mean([int(np.argmax(x @ w) == y) for x, y in data])) if data else 0.0
+
+
+def train(docs: list[tuple[ev.GoldDoc, Story, dict[int, str]]], start: speakers.Model) -> speakers.Model:
+    data = [e for _, story, oracle in docs for e in examples(story, oracle, start, teacher=True)]
+    w = fit(data)
+    first = speakers.Model(dict(zip(FEATURES, w.round(4).tolist(), strict=True)))
+    data += [e for _, story, oracle in docs for e in examples(story, oracle, first, teacher=False)]
+    w = fit(data)
+    print(f"  trained on {len(docs)} documents, {len(data)} decisions, train accuracy {accuracy(data, w):.3f}",
+          file=sys.stderr)
+    return speakers.Model(dict(zip(FEATURES, w.round(4).tolist(), strict=True)))
+
+
+def save(model: speakers.Model, path: Path, **meta: object) -> None:
+    path.write_text(json.dumps({"weights": model.weights, **meta}, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {path}", file=sys.stderr)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--folds", type=int, default=3)
+    args = ap.parse_args()
+    start = speakers.Model.load(speakers.MODELS / "speakers.json")
+    pdnc = [(d, *prepare(d)) for d in ev.load_pdnc(args.shared / "data" / "pdnc")]
+    names = [d.name for d, _, _ in pdnc]
+    for k in range(args.folds):
+        test = names[k :: args.folds]
+        model = train([t for t in pdnc if t[0].name not in test], start)
+        save(model, speakers.MODELS / f"speakers_fold{k}.json", test_novels=test,
+             note="PDNC fold model: trained on every PDNC novel but test_novels")
+    model = train(pdnc, start)
+    save(model, speakers.MODELS / "speakers.json", note="trained on all PDNC novels")
+
+
+if __name__ == "__main__":
+    main()
