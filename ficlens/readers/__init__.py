@@ -70,7 +70,11 @@ def load_bytes(path: Path) -> bytes:
 def read(path: str | os.PathLike[str]) -> Story:
     """Read any supported file into a Story (format sniffed from its content)."""
     p = Path(path)
-    data = load_bytes(p)
+    return read_bytes(load_bytes(p), p)
+
+
+def read_bytes(data: bytes, p: Path) -> Story:
+    """Read a file already in memory (e.g. a member of a zip archive); ``p`` names it in errors."""
     head = data[:HEAD_BYTES]
     for mod in readers():
         if mod.sniff(head, p):

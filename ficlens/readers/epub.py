@@ -1,0 +1,205 @@
+"""EPUB 2/3: AO3 downloads (Calibre-made), FanFicFare books, and any other e-book.
+
+The container is opened in memory with the bounds of ``archive.SafeZip``; the OPF spine gives
+the reading order, never file names. Which kind of book it is comes from its content: FanFicFare
+names itself in ``dc:contributor`` / the ``fanficfare-uid`` identifier, an AO3 download has its
+preface message; anything else is read as a generic book (chapters from spine and headings).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from ficlens.errors import ReadError
+from ficlens.readers import ao3, fanficfare, tags
+from ficlens.readers.archive import SafeZip, is_zip
+from ficlens.readers.markup import Element, classes, find, parse_html, parse_xml, text_of
+from ficlens.readers.render import TextBuilder, plain
+from ficlens.story import Metadata, Story
+
+PRIORITY = 10
+
+
+def sniff(head: bytes, path: Path) -> bool:
+    """A zip whose first member is the EPUB ``mimetype`` (the rule), or one naming its container or OPF."""
+    return is_zip(head) and (
+        head[30:58] == b"mimetypeapplication/epub+zip" or b"META-INF/container.xml" in head or b".opf" in head
+    )
+
+
+def _attr(el: Element, name: str) -> str | None:
+    """An attribute whatever its namespace (``opf:event`` arrives as ``{...opf}event``)."""
+    for key, value in el.attrib.items():
+        if key == name or key.endswith("}" + name):
+            return value
+    return None
+
+
+@dataclass
+class Package:
+    """An opened EPUB: its OPF metadata elements and the spine documents in reading order."""
+
+    zip: SafeZip
+    path: Path
+    metadata: list[Element]
+    spine: list[str]
+
+    def doc(self, name: str) -> Element:
+        return parse_xml(self.zip.read(name), self.path, name)
+
+    def values(self, tag: str) -> list[str]:
+        return [text_of(e) for e in self.metadata if e.tag == tag and text_of(e)]
+
+    def first(self, tag: str) -> str | None:
+        return next(iter(self.values(tag)), None)
+
+    def meta(self, name: str) -> str | None:
+        return next((e.get("content") for e in self.metadata if e.tag == "meta" and e.get("name") == name), None)
+
+
+def open_package(path: Path, data: bytes) -> Package:
+    """The container, its OPF and spine; a missing piece is a one-line error naming it."""
+    z = SafeZip(data, path)
+    opf = None
+    if z.has("META-INF/container.xml"):
+        rootfile = find(parse_xml(z.read("META-INF/container.xml"), path, "META-INF/container.xml"), "rootfile")
+        opf = rootfile.get("full-path") if rootfile is not None else None
+    if not opf or not z.has(opf):
+        opf = next((n for n in z.names() if n.lower().endswith(".opf")), None)
+    if opf is None:
+        raise ReadError("EPUB has no OPF package document; the file is damaged, download it again", path=str(path))
+    root = parse_xml(z.read(opf), path, opf)
+    metadata = find(root, "metadata")
+    manifest = {item.get("id"): item for item in root.iter("item")}
+    base = posixpath.dirname(opf)
+    spine = []
+    for ref in root.iter("itemref"):
+        item = manifest.get(ref.get("idref"))
+        if item is None or "html" not in item.get("media-type", "") or "nav" in item.get("properties", "").split():
+            continue
+        spine.append(posixpath.normpath(posixpath.join(base, unquote(item.get("href", "")))))
+    if not spine:
+        raise ReadError(f"EPUB spine in {opf} lists no documents; the file is damaged", path=str(path))
+    return Package(z, path, list(metadata) if metadata is not None else [], spine)
+
+
+def read(path: Path, data: bytes) -> Story:
+    pkg = open_package(path, data)
+    meta = Metadata()
+    builder = TextBuilder()
+    if _is_fanficfare(pkg):
+        fmt = "fanficfare_epub"
+        _read_fanficfare(pkg, meta, builder)
+    else:
+        docs = [pkg.doc(name) for name in pkg.spine]
+        if any(ao3.is_download(d) for d in docs[:3]):
+            fmt = "ao3_epub"
+            ao3.read_download(docs, meta, builder)
+            _ao3_fallbacks(pkg, meta)
+        else:
+            fmt = "epub"
+            _read_generic(pkg, docs, meta, builder)
+    meta.extra["format"] = fmt
+    return tags.finish(builder.story(meta, str(path), f"reader/{fmt}"))
+
+
+def _is_fanficfare(pkg: Package) -> bool:
+    return any("fanficfare" in v.lower() for v in pkg.values("contributor")) or any(
+        e.tag == "identifier" and (e.get("id") == "fanficfare-uid" or text_of(e).startswith("fanficfare-uid"))
+        for e in pkg.metadata
+    )
+
+
+_DATE_EVENTS = {"publication": "published", "modification": "updated", "creation": "packaged", "": "date"}
+
+
+def _opf_common(pkg: Package, meta: Metadata) -> None:
+    """Fields every EPUB may carry in its OPF, used where the book's own pages say nothing."""
+    meta.title = meta.title or pkg.first("title")
+    meta.authors = meta.authors or pkg.values("creator")
+    meta.language = meta.language or pkg.first("language")
+    if meta.summary is None and pkg.first("description"):
+        meta.summary = plain(parse_html(pkg.first("description") or ""))
+    series = pkg.meta("calibre:series")
+    if series and "series" not in meta.extra:
+        index = pkg.meta("calibre:series_index")
+        part = int(float(index)) if index and re.fullmatch(r"\d+(\.0+)?", index) else None
+        meta.extra["series"] = [{"name": series, "part": part, "url": None, "id": None}]
+    for e in pkg.metadata:
+        key = _DATE_EVENTS.get(_attr(e, "event") or "")
+        if e.tag == "date" and key and text_of(e) and "published" not in meta.extra:
+            meta.extra.setdefault(key, text_of(e))
+
+
+def _ao3_fallbacks(pkg: Package, meta: Metadata) -> None:
+    """Typed tags come from the preface; the OPF subjects (types lost) stand in when it has none."""
+    _opf_common(pkg, meta)
+    meta.authors = meta.authors or [a for c in pkg.values("creator") for a in c.split(", ")]
+    if not (meta.rating or meta.fandoms or meta.additional_tags):
+        for subject in pkg.values("subject"):
+            if subject == "Fanworks":
+                continue
+            if subject in tags.RATINGS:
+                meta.rating = subject
+            elif tags.warnings([subject])[0] in tags.WARNINGS:
+                meta.warnings.append(subject)
+            elif tags.is_category(subject):
+                meta.categories.append(subject)
+            elif "/" in subject or " & " in subject:
+                meta.relationships.append(subject)
+            else:
+                meta.additional_tags.append(subject)
+
+
+def _read_fanficfare(pkg: Package, meta: Metadata, builder: TextBuilder) -> None:
+    chapters = []
+    for name in pkg.spine:
+        raw = pkg.zip.read(name)
+        root = parse_xml(raw, pkg.path, name)
+        body = find(root, "body")
+        if body is None:
+            continue
+        kind = classes(body)
+        if "fff_titlepage" in kind or posixpath.basename(name).startswith("title_page"):
+            fanficfare.apply_title_page(meta, fanficfare.title_page_fields(raw.decode("utf-8", "replace")))
+        elif "fff_chapter" in kind or find(body, "h3", class_="fff_chapter_title") is not None:
+            metas = {m.get("name"): m.get("content") for m in root.iter("meta") if m.get("name")}
+            head = find(body, "h3", class_="fff_chapter_title")
+            heading = text_of(head) if head is not None else None
+            info = {"title": metas.get("chaptertitle") or heading, "url": metas.get("chapterurl")}
+            builder.chapter(info["title"], heading)
+            fanficfare.render_chapter(body, head, builder, meta, info)
+            chapters.append({k: v for k, v in info.items() if v})
+    meta.extra["chapters"] = chapters
+    _opf_common(pkg, meta)
+    url = pkg.first("source") or next((v[4:] for v in pkg.values("identifier") if v.startswith("URL:")), None)
+    ao3.set_work_url(meta, url)
+    meta.site = pkg.first("publisher") or meta.site
+
+
+_SKIP_DOCS = re.compile(r"(^|[/_-])(toc|nav|cover|titlepage|title_page|jacket)", re.I)
+
+
+def _read_generic(pkg: Package, docs: list[Element], meta: Metadata, builder: TextBuilder) -> None:
+    """Any e-book: each spine document with a heading starts a chapter titled by that heading."""
+    _opf_common(pkg, meta)
+    meta.additional_tags = pkg.values("subject")
+    if pkg.first("publisher"):
+        meta.extra["publisher"] = pkg.first("publisher")
+    started = False
+    for name, root in zip(pkg.spine, docs, strict=True):
+        body = find(root, "body")
+        if body is None or _SKIP_DOCS.search(name):
+            continue
+        heading = next((h for tag in ("h1", "h2", "h3") for h in body.iter(tag)), None)
+        if heading is not None:
+            builder.chapter(text_of(heading) or None)
+            started = True
+        elif not started:
+            builder.chapter(None)
+            started = True
+        builder.content(body)

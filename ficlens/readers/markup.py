@@ -1,0 +1,173 @@
+"""Parsing HTML and XML into one small element tree, safely, for the HTML and EPUB readers.
+
+Both parsers return ``xml.etree.ElementTree`` elements with namespace-free tag names, so every
+reader walks one kind of tree. XML goes through defusedxml (no entity declarations, no external
+references: a billion-laughs file is refused, not expanded); HTML goes through the stdlib
+``html.parser`` (it never expands declared entities), repaired into a tree the way browsers do
+for the few cases fan fiction files need (unclosed ``<p>``, ``<li>``, void tags).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from html.entities import name2codepoint
+from html.parser import HTMLParser
+from pathlib import Path
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
+from ficlens.errors import ReadError, UnsafeInput
+
+Element = ET.Element
+
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+#: Tags that end an open <p> (HTML's implied end tag rule, reduced to what stories use).
+_CLOSES_P = frozenset(
+    "address article aside blockquote center div dl fieldset footer form h1 h2 h3 h4 h5 h6 header hr "
+    "li ol p pre section table ul".split()
+)
+_SIBLING_ENDS = {"li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}, "tr": {"tr"}, "td": {"td", "th"}}
+_HTML_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
+_XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
+
+
+class _TreeParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = ET.Element("document")
+        self.stack = [self.root]
+        self.last: Element | None = None  # element whose tail receives the next text
+
+    def _open(self, tag: str, attrs: list[tuple[str, str | None]]) -> Element:
+        el = ET.SubElement(self.stack[-1], tag, {k: v or "" for k, v in attrs})
+        self.last = None
+        return el
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        open_tags = [e.tag for e in self.stack]
+        if tag in _CLOSES_P and "p" in open_tags:
+            self._close("p")
+        ends = _SIBLING_ENDS.get(tag)
+        if ends and open_tags[-1] in ends:
+            self._close(open_tags[-1])
+        el = self._open(tag, attrs)
+        if tag in _VOID:
+            self.last = el
+        else:
+            self.stack.append(el)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.last = self._open(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "p" and all(e.tag != "p" for e in self.stack):
+            self.handle_startendtag("p", [])  # a stray </p> is an empty paragraph, as in browsers
+            return
+        self._close(tag)
+
+    def _close(self, tag: str) -> None:
+        for i in range(len(self.stack) - 1, 0, -1):
+            if self.stack[i].tag == tag:
+                self.last = self.stack[i]
+                del self.stack[i:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        if self.last is not None:
+            self.last.tail = (self.last.tail or "") + data
+        else:
+            parent = self.stack[-1]
+            if len(parent):
+                parent[-1].tail = (parent[-1].tail or "") + data
+            else:
+                parent.text = (parent.text or "") + data
+
+
+def parse_html(text: str) -> Element:
+    """An HTML document (or fragment) as a tree under a ``document`` root; never fails."""
+    p = _TreeParser()
+    p.feed(text)
+    p.close()
+    return p.root
+
+
+def _numeric_entity(m: re.Match[bytes]) -> bytes:
+    name = m.group(1).decode("ascii")
+    cp = name2codepoint.get(name)
+    return b"&#%d;" % cp if cp and name not in _XML_ENTITIES else m.group()
+
+
+def parse_xml(data: bytes, path: Path, member: str) -> Element:
+    """A well-formed XML document from an archive member; bad or unsafe XML is a one-line error."""
+    parser = DefusedXMLParser(forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    if b"&" in data:  # XHTML may use HTML's named entities (&nbsp;) with no DTD defining them
+        data = _HTML_ENTITY.sub(_numeric_entity, data)
+    try:
+        parser.feed(data)
+        root = parser.close()
+    except DefusedXmlException:
+        raise UnsafeInput(
+            f"{member} declares XML entities or external references (an entity bomb?); refusing to read it",
+            path=str(path),
+        ) from None
+    except ET.ParseError as e:
+        raise ReadError(
+            f"{member} is not well-formed XML ({e}); the file is damaged, download or convert it again",
+            path=str(path),
+        ) from None
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag[0] == "{":
+            el.tag = el.tag.rsplit("}", 1)[1]
+    return root
+
+
+def classes(el: Element) -> list[str]:
+    return el.get("class", "").split()
+
+
+def first_class(el: Element) -> str:
+    """The first class name without Calibre's counter (``userstuff2`` -> ``userstuff``)."""
+    cls = el.get("class", "").split()
+    return cls[0].rstrip("0123456789") if cls else ""
+
+
+def text_of(el: Element) -> str:
+    """All text inside ``el`` with whitespace collapsed (for labels, titles and tag names)."""
+    return " ".join("".join(el.itertext()).split())
+
+
+def find(root: Element, tag: str | None = None, **attrs: str) -> Element | None:
+    """The first element (depth first) with ``tag`` and exactly these attribute values."""
+    return next(iter(find_all(root, tag, **attrs)), None)
+
+
+def find_all(root: Element, tag: str | None = None, **attrs: str) -> list[Element]:
+    """Every element with ``tag`` and these attribute values; ``class_`` matches one class name."""
+    cls = attrs.pop("class_", None)
+    out = []
+    for el in root.iter(tag):
+        if cls is not None and cls not in classes(el):
+            continue
+        if all(el.get(k) == v for k, v in attrs.items()):
+            out.append(el)
+    return out
+
+
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.I)
+
+
+def decode_markup(data: bytes, path: Path) -> str:
+    """Decode an HTML file: a BOM or a ``<meta charset>`` decides, else the plain-text rules."""
+    from ficlens.readers.plaintext import decode
+
+    if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        m = _CHARSET.search(data[:4096])
+        if m:
+            try:
+                return data.decode(m.group(1).decode("ascii"))
+            except (LookupError, UnicodeDecodeError):
+                pass  # a wrong declaration: fall back to detection
+    text, _ = decode(data, path)
+    return text.lstrip("\ufeff")

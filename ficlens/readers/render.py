@@ -1,0 +1,220 @@
+"""HTML to story text, with the structure the markup already states kept as layers.
+
+The text is chapter heading lines and paragraphs separated by blank lines; a scene break (``<hr>``,
+a centred divider) becomes a line of its own ("* * *" for ``<hr>``). While writing the text the
+builder records "paragraphs", "chapters", "scenes", "front_matter" (headings, dividers) and
+"italics", so no later stage has to guess what the markup said. Every reader of a marked-up
+format renders through this one builder, so the same chapter gives the same text from HTML,
+EPUB or FanFicFare files.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ficlens.readers.markup import Element
+from ficlens.story import Metadata, Span, Story
+
+_BLOCK = frozenset(
+    "address article aside blockquote body center dd div dl document dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
+    "header html li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
+)
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_SKIP = frozenset("head script style title noscript template img svg object iframe".split())
+_ITALIC = frozenset("em i cite var".split())
+_WS = re.compile(r"\s+")
+_SCENE_ATTRS = {"label": None, "person": None, "narrator": None, "focal": None, "tense": None}
+HR_TEXT = "* * *"
+
+
+def is_divider(text: str, centered: bool = False) -> bool:
+    """A scene-break line: symbols only ("* * *", "~~~"), or x/o motifs ("xXx", "-o-", "OoOoO")."""
+    t = "".join(text.split())
+    if not t or len(t) > 40 or any(c.isdigit() for c in t):
+        return False
+    letters = [c for c in t if c.isalpha()]
+    if not letters:
+        return len(t) >= 3 or centered
+    if set("".join(letters).lower()) <= {"x", "o"} and len(t) >= 3:
+        return len(letters) < len(t) or (any(c.isupper() for c in letters) and any(c.islower() for c in letters))
+    return False
+
+
+def _centered(el: Element) -> bool:
+    if el.tag == "center" or el.get("align", "").lower() == "center":
+        return True
+    style = el.get("style", "").replace(" ", "").lower()
+    return "text-align:center" in style or "center" in el.get("class", "").split()
+
+
+class TextBuilder:
+    """Writes blocks of text one after another and records the layers on the way."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.pos = 0
+        self.paragraphs: list[Span] = []
+        self.front: list[Span] = []
+        self.italics: list[Span] = []
+        self.chapters: list[Span] = []
+        self.scenes: list[Span] = []
+        self._chapter: tuple[str | None, int] | None = None  # (title, index of its first paragraph)
+        self._scene_first = 0
+        self._buf: list[str] = []
+        self._len = 0
+        self._space = True
+        self._ital: list[tuple[int, int]] = []
+        self._skip: set[Element] = set()
+        #: Heading tags that start a chapter (for plain HTML books without chapter markup).
+        self.chapter_tags: frozenset[str] = frozenset()
+
+    # -- blocks ---------------------------------------------------------------------------------
+
+    def _block(self, text: str) -> tuple[int, int]:
+        if self.pos:
+            self.parts.append("\n\n")
+            self.pos += 2
+        start = self.pos
+        self.parts.append(text)
+        self.pos += len(text)
+        return start, self.pos
+
+    def heading(self, text: str) -> None:
+        """An in-text heading line (not story prose)."""
+        start, end = self._block(text)
+        self.front.append(Span(start, end, "heading"))
+
+    def divider(self, text: str = HR_TEXT) -> None:
+        """A scene break line; the current scene ends here."""
+        self._end_scene()
+        start, end = self._block(text)
+        self.front.append(Span(start, end, "divider"))
+
+    def chapter(self, title: str | None, heading: str | None = None) -> None:
+        """Start a chapter; ``heading`` is the line shown in the text (none for invisible headings)."""
+        self._end_chapter()
+        if heading:
+            self.heading(heading)
+        self._chapter = (title, len(self.paragraphs))
+
+    def _end_scene(self) -> None:
+        if len(self.paragraphs) > self._scene_first:
+            first, last = self.paragraphs[self._scene_first], self.paragraphs[-1]
+            self.scenes.append(Span(first.start, last.end, attrs=dict(_SCENE_ATTRS)))
+        self._scene_first = len(self.paragraphs)
+
+    def _end_chapter(self) -> None:
+        self._end_scene()
+        if self._chapter and len(self.paragraphs) > self._chapter[1]:
+            first, last = self.paragraphs[self._chapter[1]], self.paragraphs[-1]
+            self.chapters.append(Span(first.start, last.end, attrs={"title": self._chapter[0]}))
+        self._chapter = None
+
+    # -- markup ---------------------------------------------------------------------------------
+
+    def content(self, el: Element, skip: set[Element] | None = None) -> None:
+        """Render the children of ``el`` (an author's HTML) as prose, leaving out the ``skip`` elements."""
+        self._skip = skip or set()
+        self._children(el, False)
+        self._flush(False)
+
+    def _children(self, el: Element, centered: bool) -> None:
+        self._text(el.text)
+        for child in el:
+            self._node(child, centered)
+            self._text(child.tail)
+
+    def _node(self, el: Element, centered: bool) -> None:
+        tag = el.tag
+        if not isinstance(tag, str) or tag in _SKIP or el in self._skip:
+            return
+        if tag == "hr":
+            self._flush(centered)
+            self.divider()
+        elif tag in self.chapter_tags:
+            self._flush(centered)
+            title = " ".join("".join(el.itertext()).split())
+            self.chapter(title or None, title)
+        elif tag in _BLOCK:
+            self._flush(centered)
+            inner = centered or _centered(el)
+            self._children(el, inner)
+            self._flush(inner, heading=tag in _HEADINGS)
+        elif tag == "br":
+            if self._buf and self._buf[-1].endswith(" "):
+                self._buf[-1] = self._buf[-1][:-1]
+                self._len -= 1
+            self._buf.append("\n")
+            self._len += 1
+            self._space = True
+        elif tag in _ITALIC or "italic" in el.get("style", ""):
+            start = self._len
+            self._children(el, centered)
+            if self._len > start:
+                self._ital.append((start, self._len))
+        else:
+            self._children(el, centered)
+
+    def _text(self, s: str | None) -> None:
+        if not s:
+            return
+        s = _WS.sub(" ", s)
+        if self._space and s[0] == " ":
+            s = s[1:]
+            if not s:
+                return
+        self._buf.append(s)
+        self._len += len(s)
+        self._space = s[-1] == " "
+
+    def _flush(self, centered: bool, heading: bool = False) -> None:
+        if not self._buf:
+            return
+        raw = "".join(self._buf)
+        ital = self._ital
+        self._buf, self._len, self._space, self._ital = [], 0, True, []
+        text = raw.strip()
+        if not text:
+            return
+        if heading:
+            self.heading(text)
+        elif is_divider(text, centered):
+            self.divider(text)
+        else:
+            start, end = self._block(text)
+            self.paragraphs.append(Span(start, end))
+            shift = start - (len(raw) - len(raw.lstrip()))
+            for a, b in ital:
+                a, b = max(a + shift, start), min(b + shift, end)
+                piece = self.parts[-1][a - start : b - start]
+                a += len(piece) - len(piece.lstrip())
+                b -= len(piece) - len(piece.rstrip())
+                if b > a:
+                    self.italics.append(Span(a, b))
+
+    # -- result ---------------------------------------------------------------------------------
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def story(self, meta: Metadata, source: str, producer: str) -> Story:
+        """The Story with every layer; a text without chapter headings is one untitled chapter."""
+        if self._chapter is None and not self.chapters:
+            self._chapter = (None, 0)
+        self._end_chapter()
+        story = Story(self.text(), meta, source=source)
+        story.add_layer("paragraphs", self.paragraphs, producer=producer)
+        story.add_layer("chapters", self.chapters, producer=producer)
+        story.add_layer("scenes", self.scenes, producer=producer)
+        story.add_layer("front_matter", self.front, producer=producer)
+        story.add_layer("italics", self.italics, producer=producer)
+        return story
+
+
+def plain(el: Element | None) -> str | None:
+    """The text of an element (a summary, a note) as paragraphs separated by blank lines."""
+    if el is None:
+        return None
+    b = TextBuilder()
+    b.content(el)
+    return b.text() or None
