@@ -19,14 +19,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ficlens.library import features
-from ficlens.library.features import K, Token
+from ficlens.library.features import K, Token, W
 from ficlens.library.store import Library
 
 BAND_ROWS = 3
 #: A fingerprint shared by more works than this is a stock phrase, not evidence.
 MAX_SHARED = 50
-NEAR_DUPLICATE = 0.3  # estimated Jaccard of 3-gram shingles (a copy with 10% of words edited scores ~0.55)
-CONTAINED = 0.6  # share of the smaller work's fingerprints found in the larger one
+NEAR_DUPLICATE = 0.45  # estimated Jaccard of 3-gram shingles (a copy with 10% of words edited scores ~0.57)
+CONTAINED = 0.8  # share of the smaller work's informative fingerprints found in the larger one
 VERSION_RATIO = 0.9  # a version is at most this share of the other's size; closer sizes are near-duplicates
 GAP = 40  # words between two shared fingerprints of one passage
 DRIFT = 12  # words inserted or deleted between them
@@ -84,20 +84,37 @@ def _lsh_pairs(sigs: dict[int, bytes]) -> set[tuple[int, int]]:
     return out
 
 
-def _shared_fingerprints(lib: Library, work: int | None) -> dict[tuple[int, int], list[tuple[int, int]]]:
-    """(a, b) -> [(position in a, position in b)] for fingerprints both hold (allow-listed and stock ones left out)."""
+@dataclass
+class _Shared:
+    """Fingerprints works share: positions per pair, and each work's count of informative fingerprints."""
+
+    matches: dict[tuple[int, int], list[tuple[int, int]]]
+    informative: dict[int, int]
+
+
+def _shared_fingerprints(lib: Library, work: int | None) -> _Shared:
+    """(a, b) -> [(position in a, position in b)] for fingerprints both hold (allow-listed and stock ones left out).
+
+    A fingerprint is informative when it is not allow-listed and at most ``MAX_SHARED`` works hold it;
+    containment is measured over informative fingerprints only, so stock phrases do not dilute it.
+    """
     sql = "SELECT hash, work, pos FROM fingerprints WHERE hash NOT IN (SELECT hash FROM allowlist)"
     params: tuple[Any, ...] = ()
     if work is not None:
         sql += " AND hash IN (SELECT hash FROM fingerprints WHERE work = ?)"
         params = (work,)
     matches: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    informative: dict[int, int] = defaultdict(int)
     group: list[tuple[int, int]] = []
     last = None
 
     def flush() -> None:
         works = {w for w, _ in group}
-        if 1 < len(works) <= MAX_SHARED:
+        if len(works) > MAX_SHARED:
+            return
+        for w in works:
+            informative[w] += 1
+        if len(works) > 1:
             for i, (wa, pa) in enumerate(group):
                 for wb, pb in group[i + 1 :]:
                     if wa < wb:
@@ -111,9 +128,17 @@ def _shared_fingerprints(lib: Library, work: int | None) -> dict[tuple[int, int]
             group, last = [], h
         group.append((w, pos))
     flush()
-    if work is not None:
+    if work is not None:  # the other works' counts need their own fingerprints
         matches = defaultdict(list, {k: v for k, v in matches.items() if work in k})
-    return matches
+        others = sorted({w for pair in matches for w in pair} - {work})
+        informative = defaultdict(int, {work: informative.get(work, 0)})
+        for other in others:
+            informative[other] = lib.db.execute(
+                "SELECT count(*) FROM fingerprints f WHERE f.work = ? AND f.hash NOT IN (SELECT hash FROM allowlist)"
+                " AND (SELECT count(DISTINCT g.work) FROM fingerprints g WHERE g.hash = f.hash) <= ?",
+                (other, MAX_SHARED),
+            ).fetchone()[0]
+    return _Shared(matches, informative)
 
 
 def _chains(matches: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
@@ -130,23 +155,47 @@ def _chains(matches: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     return [c for c in chains if len(c) >= 2]
 
 
+#: How the two sides may get out of step at an edit: a changed, inserted or deleted word or two.
+_SKIPS = ((1, 1), (1, 0), (0, 1), (2, 2), (2, 1), (1, 2), (2, 0), (0, 2), (3, 3))
+_AGREE = 3  # words that must agree again after an edit
+
+
 def _extend(ta: list[Token], tb: list[Token], a0: int, a1: int, b0: int, b1: int) -> tuple[int, int, int, int]:
-    """Grow a passage word by word while both sides agree (one differing word is skipped over)."""
-    while True:
-        if a0 > 0 and b0 > 0 and ta[a0 - 1].word == tb[b0 - 1].word:
-            a0, b0 = a0 - 1, b0 - 1
-        elif a0 > 1 and b0 > 1 and ta[a0 - 2].word == tb[b0 - 2].word:
-            a0, b0 = a0 - 2, b0 - 2
-        else:
-            break
-    while True:
-        if a1 < len(ta) and b1 < len(tb) and ta[a1].word == tb[b1].word:
+    """Grow a passage word by word while both sides agree, stepping over small edits."""
+    wa, wb = [t.word for t in ta], [t.word for t in tb]
+
+    def same(i: int, j: int, n: int) -> bool:
+        return i >= 0 and j >= 0 and i + n <= len(wa) and j + n <= len(wb) and wa[i : i + n] == wb[j : j + n]
+
+    while True:  # forwards
+        if same(a1, b1, 1):
             a1, b1 = a1 + 1, b1 + 1
-        elif a1 + 1 < len(ta) and b1 + 1 < len(tb) and ta[a1 + 1].word == tb[b1 + 1].word:
-            a1, b1 = a1 + 2, b1 + 2
-        else:
+            continue
+        step = next(((x, y) for x, y in _SKIPS if same(a1 + x, b1 + y, _AGREE)), None)
+        if step is None:
             break
+        a1, b1 = a1 + step[0] + _AGREE, b1 + step[1] + _AGREE
+    while True:  # backwards
+        if same(a0 - 1, b0 - 1, 1):
+            a0, b0 = a0 - 1, b0 - 1
+            continue
+        step = next(((x, y) for x, y in _SKIPS if same(a0 - x - _AGREE, b0 - y - _AGREE, _AGREE)), None)
+        if step is None:
+            break
+        a0, b0 = a0 - step[0] - _AGREE, b0 - step[1] - _AGREE
     return a0, a1, b0, b1
+
+
+def _merge(spans: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Join passages that overlap or nearly touch on both sides (one passage split by an edited stretch)."""
+    out: list[tuple[int, int, int, int]] = []
+    for a0, a1, b0, b1 in sorted(spans):
+        if out and a0 <= out[-1][1] + GAP and out[-1][2] - DRIFT <= b0 <= out[-1][3] + GAP:
+            p = out[-1]
+            out[-1] = (p[0], max(p[1], a1), min(p[2], b0), max(p[3], b1))
+        else:
+            out.append((a0, a1, b0, b1))
+    return out
 
 
 def passages(
@@ -158,9 +207,11 @@ def passages(
         return [], 0, 0
     sa, sb = lib.story(a), lib.story(b)
     ta, tb = features.tokens(sa), features.tokens(sb)
+    spans = _merge(
+        [_extend(ta, tb, c[0][0], min(c[-1][0] + K, len(ta)), c[0][1], min(c[-1][1] + K, len(tb))) for c in chains]
+    )
     out: list[Passage] = []
-    for ch in chains:
-        a0, a1, b0, b1 = _extend(ta, tb, ch[0][0], min(ch[-1][0] + K, len(ta)), ch[0][1], min(ch[-1][1] + K, len(tb)))
+    for a0, a1, b0, b1 in spans:
         if a1 - a0 < min_words:
             continue
         wa, wb = [t.word for t in ta[a0:a1]], [t.word for t in tb[b0:b1]]
@@ -190,22 +241,26 @@ def find(
         candidates = {p for p in candidates if work in p}
     shared = _shared_fingerprints(lib, work)
     out: list[Pair] = []
-    for a, b in sorted(candidates | set(shared)):
+    for a, b in sorted(candidates | set(shared.matches)):
         ra, rb = rows[a], rows[b]
         jac = sum(x == y for x, y in zip(array("q", ra[1]), array("q", rb[1]), strict=True)) / features.PERMS
-        m = shared.get((a, b), [])
-        small, large = sorted((ra[3] or 1, rb[3] or 1))
-        contained = min(1.0, len({pa for pa, _ in m}) / small) if m else 0.0
+        m = shared.matches.get((a, b), [])
+        na, nb = shared.informative.get(a, 0) or 1, shared.informative.get(b, 0) or 1
+        small_is_a = na <= nb
+        inside = {pa if small_is_a else pb for pa, pb in m}
+        contained = min(1.0, len(inside) / min(na, nb))
+        # a snapshot starts where the work starts: its shared fingerprints begin in its first words
+        from_start = bool(inside) and min(inside) <= 0.15 * max(max(inside), 1) + W
         titles = (ra[5], rb[5])
-        if contained >= CONTAINED and small / large <= VERSION_RATIO:
+        if contained >= CONTAINED and min(na, nb) / max(na, nb) <= VERSION_RATIO and from_start:
             out.append(Pair(a, b, "version", round(jac, 3), round(contained, 3), titles=titles))
-        elif jac >= threshold or (contained >= CONTAINED and len(m) >= 3):
+        elif jac >= threshold:
             out.append(Pair(a, b, "near-duplicate", round(jac, 3), round(contained, 3), titles=titles))
         elif len(m) >= 2:
-            found, na, nb = passages(lib, a, b, m, min_words)
+            found, la, lb = passages(lib, a, b, m, min_words)
             if found:
-                cov_a = sum(p.words for p in found) / max(na, 1)
-                cov_b = sum(p.b_words for p in found) / max(nb, 1)
+                cov_a = sum(p.words for p in found) / max(la, 1)
+                cov_b = sum(p.b_words for p in found) / max(lb, 1)
                 out.append(Pair(a, b, "passage", round(jac, 3), round(contained, 3), round(min(cov_a, 1.0), 3),
                                 round(min(cov_b, 1.0), 3), titles, found))
     order = {"near-duplicate": 0, "version": 1, "passage": 2}

@@ -57,7 +57,10 @@ FILTERS: dict[str, tuple[str, Any]] = {
     "category": (_tag("category"), _prefix),
     "tag": (_tag(None), _prefix),
     "author": (_tag("author"), _prefix),
-    "language": ("(w.language = ? OR w.language LIKE ? ESCAPE '\\')", lambda v: (v, v + "%")),
+    "language": (
+        "(coalesce(w.language, '') = ? OR coalesce(w.language, '') LIKE ? ESCAPE '\\')",
+        lambda v: (v, _escape_like(v) + "%"),
+    ),
     "character": (f"({_named('')} OR {_tag('character')})", lambda v: (v, *_prefix(v))),
     "main": (
         _named("JOIN characters c ON c.work = n.work AND c.char_id = n.char_id", " AND c.main = 1"),

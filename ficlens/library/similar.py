@@ -44,7 +44,8 @@ def text_scores(lib: Library, wid: int) -> tuple[dict[int, float], dict[int, lis
     n = db.execute("SELECT count(*) FROM works").fetchone()[0]
     terms = list(mine)
     df = dict(db.execute(f"SELECT term, count(*) FROM terms WHERE term IN ({_marks(terms)}) GROUP BY term", terms))
-    idf = {t: math.log((n + 1) / (df.get(t, 1) + 0.5)) for t in terms if df.get(t, 1) > 1 and df[t] <= 0.3 * n + 1}
+    common = max(0.3 * n, 100)  # words in more works than this cost time and say little
+    idf = {t: math.log((n + 1) / (df.get(t, 1) + 0.5)) for t in terms if 1 < df.get(t, 1) <= common}
     query = sorted(idf, key=lambda t: mine[t] * idf[t], reverse=True)[:QUERY_TERMS]
     q = {t: mine[t] * idf[t] ** 2 for t in query}
     norm = sum(mine[t] ** 2 * idf[t] ** 2 for t in query) or 1.0
