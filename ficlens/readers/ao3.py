@@ -254,9 +254,10 @@ class _Download:
 def _is_meta(div: Element) -> bool:
     """A wrapper of headings and notes (not an author's text), even after Calibre renamed its classes."""
     for el in div.iter():
-        if el.tag == "h2" and (first_class(el) in ("heading", "toc-heading") or _CHAPTER_HEADING.match(text_of(el))):
+        tag = el.tag
+        if tag == "h2" and (first_class(el) in ("heading", "toc-heading") or _CHAPTER_HEADING.match(text_of(el))):
             return True
-        if el.tag == "p" and text_of(el).lower().rstrip(":") in _NOTE_LABELS:
+        if tag == "p" and not len(el) and (el.text or "").strip().lower().rstrip(":") in _NOTE_LABELS:
             return True
         if el.get("id", "").startswith(("endnotes", "preface", "afterword")):
             return True

@@ -23,14 +23,17 @@ _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _SKIP = frozenset("head script style title noscript template img svg object iframe".split())
 _ITALIC = frozenset("em i cite var".split())
 _WS = re.compile(r"\s+")
+_WORDY = re.compile(r"[^\W\d_xXoO]|\d")  # a letter other than x/o, or a digit: words, not a divider
 _SCENE_ATTRS = {"label": None, "person": None, "narrator": None, "focal": None, "tense": None}
 HR_TEXT = "* * *"
 
 
 def is_divider(text: str, centered: bool = False) -> bool:
     """A scene-break line: symbols only ("* * *", "~~~"), or x/o motifs ("xXx", "-o-", "OoOoO")."""
+    if len(text) > 60 or _WORDY.search(text):
+        return False
     t = "".join(text.split())
-    if not t or len(t) > 40 or any(c.isdigit() for c in t):
+    if not t or len(t) > 40:
         return False
     letters = [c for c in t if c.isalpha()]
     if not letters:
@@ -41,6 +44,8 @@ def is_divider(text: str, centered: bool = False) -> bool:
 
 
 def _centered(el: Element) -> bool:
+    if not el.attrib:
+        return el.tag == "center"
     if el.tag == "center" or el.get("align", "").lower() == "center":
         return True
     style = el.get("style", "").replace(" ", "").lower()
@@ -158,7 +163,8 @@ class TextBuilder:
     def _text(self, s: str | None) -> None:
         if not s:
             return
-        s = _WS.sub(" ", s)
+        if not s.isprintable() or "  " in s:  # anything but single ASCII spaces needs collapsing
+            s = _WS.sub(" ", s)
         if self._space and s[0] == " ":
             s = s[1:]
             if not s:

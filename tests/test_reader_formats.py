@@ -1,0 +1,214 @@
+"""AO3, FanFicFare and generic e-book readers on the fixtures built by scripts/make_fixtures.py."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import ficlens
+
+FIX = Path(__file__).parent / "fixtures" / "formats"
+
+CONTRACT = (
+    "title authors summary notes fandoms relationships characters rating warnings categories additional_tags "
+    "language words chapter_count complete source_url work_id site"
+).split()
+
+LEDGER = {
+    "title": "The Lighthouse Ledger",
+    "authors": ["saltwrit"],
+    "summary": "Mara keeps the light. Tobias keeps the books.\n\nNeither of them keeps quiet.",
+    "notes": ["Written for the winter swap. Thanks to R. for the beta!"],
+    "fandoms": ["Tidewatch (TV)"],
+    "relationships": ["Mara Quill/Tobias Wren", "Edda Quill & Mara Quill"],
+    "characters": ["Mara Quill", "Tobias Wren", "Edda Quill"],
+    "rating": "Teen And Up Audiences",
+    "warnings": ["Choose Not To Use Archive Warnings"],
+    "categories": ["F/M", "Gen"],
+    "additional_tags": ["Alternate Universe - Canon Divergence", "Slow Burn", "Lighthouses"],
+    "language": "English",
+    "words": 254,
+    "chapter_count": 3,
+    "complete": True,
+    "source_url": "https://archiveofourown.org/works/4242",
+    "work_id": "4242",
+    "site": "archiveofourown.org",
+}
+LEDGER_END_NOTES = "Thank you for reading. The ledger is real; the storm is not."
+LEDGER_RENDERINGS = {
+    "ao3_current.html": "ao3_html",
+    "ao3.epub": "ao3_epub",
+    "ao3_web.html": "ao3_web",
+    "fff_ao3.epub": "fanficfare_epub",
+    "fff_ao3_table.epub": "fanficfare_epub",
+    "fff_ao3.html": "fanficfare_html",
+}
+
+
+def contract(story) -> dict:
+    return {k: getattr(story.meta, k) for k in CONTRACT}
+
+
+def chapter_texts(story) -> list[str]:
+    return [story.text[c.start : c.end] for c in story.spans("chapters")]
+
+
+@pytest.mark.parametrize("name", LEDGER_RENDERINGS)
+def test_every_rendering_of_the_work_gives_the_same_metadata(name):
+    story = ficlens.read(FIX / name)
+    assert story.meta.extra["format"] == LEDGER_RENDERINGS[name]
+    assert contract(story) == LEDGER
+    assert story.meta.extra["end_notes"] == LEDGER_END_NOTES
+    assert story.meta.extra["series"][0]["name"] == "Salt Roads"
+    assert story.meta.extra["series"][0]["part"] == 2
+    assert story.meta.extra["published"] == "2024-03-02"
+
+
+def test_chapter_text_is_identical_across_html_epub_and_fanficfare():
+    texts = {name: chapter_texts(ficlens.read(FIX / name)) for name in [*LEDGER_RENDERINGS, "ao3_2019.html"]}
+    reference = texts.pop("ao3_current.html")
+    assert len(reference) == 3
+    assert reference[0].startswith("The lamp at Gullrock had not gone dark")
+    assert reference[2].endswith("Gullrock: kept.")
+    for name, chapters in texts.items():
+        assert chapters == reference, name
+
+
+def test_notes_and_summaries_stay_out_of_the_prose_and_go_to_metadata():
+    for name in LEDGER_RENDERINGS:
+        story = ficlens.read(FIX / name)
+        assert "winter swap" not in story.text and "Next time" not in story.text, name
+        chapters = story.meta.extra["chapters"]
+        assert chapters[0]["summary"] == "Mara climbs the tower; Tobias opens the book.", name
+        assert chapters[0]["notes"] == "Gullrock is loosely based on a real lighthouse.", name
+        assert chapters[0]["end_notes"] == "Next time: the storm.", name
+        assert chapters[1]["notes"] == "Weather research courtesy of my uncle.", name
+        assert chapters[2]["end_notes"] == "The end! Comments make my day.", name
+
+
+def test_2019_download_singular_labels_http_and_no_language_row():
+    story = ficlens.read(FIX / "ao3_2019.html")
+    expected = {**LEDGER, "language": None, "source_url": "http://archiveofourown.org/works/4242"}
+    assert contract(story) == expected
+    assert story.meta.extra["collections"] == ["Winter Swap 2024"]
+    assert "as_written" not in story.meta.extra  # the raw name is already current
+
+
+def test_display_warning_is_normalised_and_the_original_kept():
+    story = ficlens.read(FIX / "ao3_current.html")
+    assert story.meta.extra["as_written"] == {"warnings": ["Creator Chose Not To Use Archive Warnings"]}
+    assert story.meta.extra["romantic"] == ["Mara Quill/Tobias Wren"]
+    assert story.meta.extra["platonic"] == ["Edda Quill & Mara Quill"]
+    assert story.meta.extra["pairing_characters"] == ["Mara Quill", "Tobias Wren", "Edda Quill"]
+
+
+ONESHOT = {
+    "title": "Salt and Static",
+    "authors": ["saltwrit", "nightferry"],
+    "summary": "Edda hears a voice on the emergency band.",
+    "notes": [],
+    "fandoms": ["Tidewatch (TV)", "Radio Nights (Podcast)"],
+    "relationships": ["Edda Quill & Hal Sorrow"],
+    "characters": ["Edda Quill", "Hal Sorrow"],
+    "rating": "Mature",
+    "warnings": ["Graphic Depictions Of Violence", "Underage Sex"],
+    "categories": ["Gen"],
+    "additional_tags": ["Crossover", "Radio"],
+    "language": "English",
+    "words": 39,
+    "chapter_count": 1,
+    "complete": True,
+    "source_url": "http://archiveofourown.org/works/9001",
+    "work_id": "9001",
+    "site": "archiveofourown.org",
+}
+
+
+@pytest.mark.parametrize("name", ["ao3_oneshot_2023.html", "ao3_oneshot.epub"])
+def test_one_shot_has_one_untitled_chapter_and_current_warning_names(name):
+    story = ficlens.read(FIX / name)
+    url = "https" if name.endswith(".epub") else "http"
+    assert contract(story) == {**ONESHOT, "source_url": f"{url}://archiveofourown.org/works/9001"}
+    assert story.meta.extra["as_written"]["warnings"] == ["Graphic Depictions Of Violence", "Underage"]
+    (chapter,) = story.spans("chapters")
+    assert chapter.attrs["title"] is None
+    assert story.text.startswith("The radio in the keeper\u2019s cottage")  # the invisible toc heading is not text
+
+
+def test_work_in_progress_stats():
+    story = ficlens.read(FIX / "ao3_wip.html")
+    assert (story.meta.chapter_count, story.meta.complete, story.meta.words) == (2, False, 213)
+    assert story.meta.extra["chapters_expected"] is None
+    assert story.meta.extra["updated"] == "2024-04-10"
+    assert "stats_mismatch" not in story.meta.extra
+
+
+def test_layers_come_from_the_markup():
+    story = ficlens.read(FIX / "ao3.epub")
+    front = [(s.label, story.span_text(s)) for s in story.spans("front_matter")]
+    assert front == [
+        ("heading", "Chapter 1: The Lamp"),
+        ("divider", "* * *"),
+        ("heading", "Chapter 2: The Storm"),
+        ("divider", "~o~"),
+        ("heading", "Chapter 3: The Entry"),
+    ]
+    assert [c.attrs["title"] for c in story.spans("chapters")] == [t for _, t in front if t.startswith("Chapter")]
+    assert len(story.spans("scenes")) == 5
+    assert len(story.spans("paragraphs")) == 14
+    italics = [story.span_text(s) for s in story.spans("italics")]
+    assert "She has not slept" in italics and "Gullrock: kept" in italics
+    assert all(not story.span_text(p).startswith("Chapter") for p in story.spans("paragraphs"))
+
+
+def test_calibre_split_mid_chapter_keeps_the_chapter_whole():
+    story = ficlens.read(FIX / "ao3.epub")
+    second = chapter_texts(story)[1]
+    assert "Did you bring it?" in second and second.endswith("Tobias wrote all three in black.")
+
+
+def test_fanficfare_chapter_urls_and_packaged_date():
+    story = ficlens.read(FIX / "fff_ao3.epub")
+    assert story.meta.extra["chapters"][0]["url"] == "https://archiveofourown.org/works/4242/chapters/101"
+    assert story.meta.extra["packaged"] == "2024-05-01 10:00:00"
+    assert [c.attrs["title"] for c in story.spans("chapters")] == ["1. The Lamp", "2. The Storm", "3. The Entry"]
+
+
+BOOK = {
+    "title": "Notes from the Breakwater",
+    "authors": ["Ines Marlow"],
+    "words": 32,
+    "chapter_count": 2,
+}
+
+
+@pytest.mark.parametrize("name, fmt", [("book.epub", "epub"), ("book.html", "html")])
+def test_generic_book_chapters_from_headings(name, fmt):
+    story = ficlens.read(FIX / name)
+    assert story.meta.extra["format"] == fmt
+    assert {k: getattr(story.meta, k) for k in BOOK} == BOOK
+    assert [c.attrs["title"] for c in story.spans("chapters")] == ["I. The First Letter", "II. The Second Letter"]
+    assert chapter_texts(story)[1].endswith("We mended it with stones and stubbornness.")
+    if fmt == "epub":
+        assert story.meta.summary == "Two letters from a harbour town."
+        assert story.meta.additional_tags == ["Fiction", "Sea stories"]
+
+
+def test_format_is_sniffed_from_content_not_extension(tmp_path):
+    disguised = tmp_path / "story.txt"
+    shutil.copy(FIX / "ao3.epub", disguised)
+    assert ficlens.read(disguised).meta.extra["format"] == "ao3_epub"
+    html_as_epub = tmp_path / "story.epub"
+    shutil.copy(FIX / "fff_ao3.html", html_as_epub)
+    assert ficlens.read(html_as_epub).meta.extra["format"] == "fanficfare_html"
+
+
+def test_zip_holding_one_story_reads_as_that_story(tmp_path):
+    import zipfile
+
+    one = tmp_path / "one.zip"
+    with zipfile.ZipFile(one, "w") as z:
+        z.write(FIX / "ao3_current.html", "Lighthouse.html")
+    story = ficlens.read(one)
+    assert story.meta.title == "The Lighthouse Ledger"
+    assert story.source.endswith("one.zip/Lighthouse.html")
