@@ -156,10 +156,10 @@ class _Canon:
 
 
 def _is_person(toks: tuple[str, ...], st: nm.Stats, canon: _Canon, given: dict[str, str]) -> bool:
-    """Whole-story decision for one name: people need a cue unless the name is a known first name."""
+    """Whole-story decision for one name: a known place or a name with more place cues than person cues
+    is not a person; a word capitalised mid-sentence is; one seen only at sentence starts needs cues."""
     full = " ".join(toks)
-    low = full.lower()
-    if low in canon.not_characters:
+    if full.lower() in canon.not_characters:
         return False
     if canon.get(full):
         return True
@@ -169,10 +169,17 @@ def _is_person(toks: tuple[str, ...], st: nm.Stats, canon: _Canon, given: dict[s
         return False
     person = sum(st.person[t] for t in toks) + 2 * sum(st.titled[t] for t in toks)
     place = sum(st.place[t] for t in toks)
-    if any(t in given for t in toks) and place <= person + 1:
-        return True
-    seen_mid = any(st.mid[t] for t in toks)
-    return person > place and (seen_mid or person >= 2)
+    known = any(t in given for t in toks)
+    if full in nm.not_people() or any(t in nm.not_people() for t in toks):
+        return known and person > place
+    if known:
+        return place <= person + 1
+    if sum(st.mid[t] for t in toks) >= 2 or len(toks) > 1 or person:
+        return person >= place
+    return person > place and person >= 2
+
+
+_COMMON_SUFFIX = re.compile(r"(?:ing|ed|ly|ness|tion|ful|less|ment|ous|est|er)$")
 
 
 def _strip(run: nm.Run, st: nm.Stats, canon: _Canon, given: dict[str, str]) -> tuple[str, ...]:
@@ -184,12 +191,14 @@ def _strip(run: nm.Run, st: nm.Stats, canon: _Canon, given: dict[str, str]) -> t
     toks = run.tokens
     while toks:
         t = toks[0]
-        if t in nm.STOP or t in nm.TITLES and len(toks) > 1 and not run.title:
+        if t in nm.STOP or t in nm.TITLES and not run.title:
             toks = toks[1:]
             continue
         opener = run.initial and not run.title and toks is run.tokens
         if opener and not st.mid[t] and t not in given and not canon.get(t) and not st.titled[t]:
-            if not (st.person[t] and len(toks) == 1):
+            # keep "Rody" in "Rody Kickham" at a sentence start unless it looks like a common word
+            named_next = len(toks) > 1 and not _COMMON_SUFFIX.search(t) and toks[1] not in given
+            if not (st.person[t] and len(toks) == 1) and not named_next:
                 toks = toks[1:]
                 continue
         break
@@ -219,6 +228,8 @@ def find_mentions(story: Story, paras: list[tuple[int, int]], canon: _Canon, run
         toks = _strip(r, st, canon, given)
         if not toks:
             continue
+        if len(toks) == 1 and toks[0][-1] == "s" and decided.get((toks[0][:-1],)):
+            continue  # "Voldemorts laughter": a possessive that lost its apostrophe
         if toks in decided:
             ok = decided[toks]
         else:

@@ -30,7 +30,7 @@ TITLES: dict[str, str | None] = {
     ),
     **dict.fromkeys(
         "Mx Dr Doctor Prof Professor Captain Capt Agent Detective Inspector Sergeant Sgt Colonel Col General Major "
-        "Lieutenant Lt Commander Admiral Officer Saint St Rev Reverend Minister Senator Chancellor President Judge "
+        "Lieutenant Lt Commander Admiral Officer Rev Reverend Minister Senator Chancellor President Judge "
         "Healer Auror Nurse Coach Chief Director Deputy Private Corporal Marshal Sheriff Constable Father Elder "
         "Sensei Master".split(),
         None,
@@ -48,9 +48,12 @@ _TOK = (
     rf"(?!['’][a-rt-z]|[{_UP}{_LO}\d])"
 )
 _PARTICLE = r"(?:de|da|di|del|della|van|von|der|den|du|dos|le|la|bin|ibn|al)"
+_SP = r"(?:[ \t]+|[ \t]*\r?\n[ \t]*)"
+# [title] name words; a title never continues a run ("If Mrs. Todd" is "If" + "Mrs. Todd").
 RUN = re.compile(
     rf"\b(?:(?P<title>{_TITLE_RE})\.?[ \t]*\r?\n?[ \t]*(?=[{_UP}]))?"
-    rf"(?P<name>{_TOK}(?:(?:[ \t]+|[ \t]*\r?\n[ \t]*)(?:{_PARTICLE}[ \t]+)?{_TOK})*)"
+    rf"(?P<name>(?:(?<=[ \t\n])St\.?[ \t]+)?{_TOK}(?:{_SP}(?:{_PARTICLE}[ \t]+)?(?!(?:{_TITLE_RE})\.?[ \t]+[{_UP}]){_TOK})*"
+    r"(?:[ \t]+(?:II|III|IV|VI|VII|VIII|IX|XI|XII|XIII|XIV|XV|XVI)\b(?!['’]))?)"
 )
 
 #: Capitalised words that are never a person's name on their own.
@@ -68,7 +71,9 @@ Maybe Now Here There Today Tonight Tomorrow Yesterday Again Already Almost Soon 
 Quickly Meanwhile Anyway Besides Otherwise Indeed Thus Hence Therefore Nevertheless Nonetheless Like Unlike
 Oh Ah Aha Ahh Ooh Eh Huh Hm Hmm Um Umm Uh Er Erm Yes Yeah Yep Yup Nope Nah No Okay Ok Alright Well Hey Hi
 Hello Goodbye Bye Please Thanks Thank Sorry Wow Whoa Damn Dammit Dang Darn Shit Fuck Fucking Bloody Hell Crap
-Christ Jesus God Gods Lord Heaven Heavens Goodness Gosh Geez Jeez Ugh Argh Ow Ouch Oops Shh Psst Bah Pah Ha Haha
+Christ Jesus God Gods Lord Heaven Heavens Ladyship Lordship Majesty Highness Excellency Honour Honor Grace
+Esq Co Inc Ltd Nature Time North South East West Northern Southern Eastern Western
+Goodness Gosh Geez Jeez Ugh Argh Ow Ouch Oops Shh Psst Bah Pah Ha Haha
 Good Great Fine Right Sure Dear Dearest Darling Honey Sweetheart Love Baby Babe Mate Dude Buddy Pal Boss
 Mum Mom Mummy Mommy Mama Dad Daddy Papa Ma Pa Mother Father Grandma Grandpa Granny Gran Sis Bro Auntie Aunty
 Sir Madam Maam Ma'am Miss Mister Mistress Master Lady Gentlemen Ladies Everyone Everybody Someone Somebody
@@ -130,11 +135,17 @@ _BODY = (
     "wife|husband|son|daughter|brother|sister|parents|family|friend|friends|aunt|uncle|cousin|boyfriend|"
     "girlfriend|lover|children|child|baby|life|name|laughter|room|bed|office|sake|thoughts|words|tone|own"
 )
-_AFTER_PERSON = re.compile(rf"(?:[ \t]*,)?\s+(?:{_SPEECH}|{_ACTION})\b|\s?['’]s?\s+(?:{_BODY})\b")
+_AFTER_PERSON = re.compile(
+    rf"(?:[ \t]*,)?\s+(?:{_SPEECH}|{_ACTION})\b|\s?['’]s?\s+(?:{_BODY})\b"
+    r"|[ \t]?,[ \t]+who\b|[ \t]+(?:and|or) (?:I|me)\b"
+)
+_DATE_AFTER = re.compile(r"[ \t]+\d{1,2}\b")
+_VOCATIVE_AFTER = re.compile(r" ?[,!?]| ?\.[ \t]*[\"”’']")
+_VOCATIVE_BEFORE = re.compile(r"(?:,|\bdear|\bOh|\bO)[ \t]*$")
 _BEFORE_SPEECH = re.compile(rf"\b(?:{_SPEECH})[ \t]*$")
 _BEFORE_DET = re.compile(
     r"\b(?:the|a|an|this|that|these|those|his|her|their|my|your|our|its|every|any|some|no|each|another|"
-    r"The|A|An|This|That|His|Her|Their|My|Your|Our)[ \t]+$"
+    r"The|A|An|This|That|His|Her|Their|My|Your|Our)[ \t]+(?:[a-z]+[ \t]+)?$"
 )
 _BEFORE_PLACE = re.compile(r"\b(?:in|at|into|inside|near|outside|within|across|around|toward|towards)[ \t]+$")
 _POSS_PLACE = re.compile(rf"(?:{'|'.join(sorted(PLACE_WORDS))})\b")
@@ -143,16 +154,30 @@ _OPENERS = "\"“‘'([*_~"
 _SKIP = " \t\r\n\"“”‘’'()[]*_~"
 _ENDERS = ".!?…:—–-;"
 
-GIVEN_NAMES = Path(__file__).parents[1] / "models" / "given_names.json"
+NAMES_FILE = Path(__file__).parents[1] / "models" / "names.json"
 
 
 @cache
+def _lists() -> dict[str, list[str]]:
+    return json.loads(NAMES_FILE.read_text(encoding="utf-8"))
+
+
 def given_names() -> dict[str, str]:
     """First name -> "he"/"she" from the packaged list (a fallback prior, never the first word)."""
-    data = json.loads(GIVEN_NAMES.read_text(encoding="utf-8"))
-    out = dict.fromkeys(data["female"], "she")
-    out.update(dict.fromkeys(data["male"], "he"))
-    return out
+    return _given()
+
+
+@cache
+def _given() -> dict[str, str]:
+    data = _lists()
+    return {**dict.fromkeys(data["female"], "she"), **dict.fromkeys(data["male"], "he")}
+
+
+@cache
+def not_people() -> frozenset[str]:
+    """Well-known places and nationality words ("London", "New York", "Englishman"): never a person."""
+    data = _lists()
+    return frozenset(data["places"]) | frozenset(data["demonyms"])
 
 
 @dataclass(slots=True)
@@ -198,9 +223,11 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
             person = 0
             if match_after(text, e, pe) or _BEFORE_SPEECH.search(back):
                 person = 1
-            elif e < pe and text[e] == "," and quoted and not initial:
-                person = 1  # vocative: "Lily, take Harry"
+            elif _VOCATIVE_AFTER.match(text, e, pe) and (quoted or _VOCATIVE_BEFORE.search(back)):
+                person = 1  # vocative: "Lily, take Harry", "I think, Watson, that..."
             place = 1 if _BEFORE_PLACE.search(back) and text[e : e + 1] not in ("'", "’") else 0
+            if _DATE_AFTER.match(text, e, pe):
+                place += 2  # "June 1, 1785": a month, not a woman
             toks = tuple(m.group("name").split())
             if text.startswith(("'s ", "’s "), e) and _POSS_PLACE.match(text, e + 3):
                 continue  # "Godric's Hollow", "St Mungo's Hospital": a place, whoever it is named after

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from ficlens import fandoms
 from ficlens.cli import main
+from ficlens.cli.eval import eval_group, print_scores
 from ficlens.cli.report import section
 from ficlens.story import Story
 
@@ -64,3 +65,35 @@ def cast_section(story: Story, console: Console) -> None:
         shown = ", ".join(aliases[:SHOWN_ALIASES]) + (" …" if len(aliases) > SHOWN_ALIASES else "")
         table.add_row(c.name, shown, c.canon or "", c.pronouns or "", str(c.mentions), "yes" if c.main else "")
     console.print(table)
+
+
+@eval_group.command("characters")
+@click.argument("gold_dir", required=False, type=click.Path(file_okay=False))
+@click.option("--texts", type=click.Path(file_okay=False), help="Folder of the gold files' texts (default: ../seeds).")
+@click.option("--litbank", type=click.Path(file_okay=False), help="LitBank entities folder: PER mention P/R/F1.")
+@click.option("--pdnc", type=click.Path(file_okay=False), help="PDNC data folder: alias clustering B-cubed.")
+@click.option("--json", "as_json", is_flag=True, help="Print rows and summary as JSON.")
+def eval_characters(
+    gold_dir: str | None, texts: str | None, litbank: str | None, pdnc: str | None, as_json: bool
+) -> None:
+    """Score the cast against gold JSON, LitBank entities or PDNC character lists.
+
+    \b
+    Examples:
+      ficlens eval characters ../shared/gold
+      ficlens eval characters --litbank ../shared/data/litbank/entities
+      ficlens eval characters --pdnc ../shared/data/pdnc
+    """
+    from ficlens.eval import characters as ev
+
+    if sum(x is not None for x in (gold_dir, litbank, pdnc)) != 1:
+        raise click.UsageError("give exactly one of GOLD_DIR, --litbank DIR or --pdnc DIR")
+    if litbank:
+        rows = ev.score_litbank(litbank)
+        print_scores("Proper-name PER mentions (LitBank)", rows, as_json, ev.summary(rows, "work"))
+    elif pdnc:
+        rows = ev.score_pdnc(pdnc)
+        print_scores("Alias clustering B-cubed (PDNC)", rows, as_json, ev.summary(rows, "novel"))
+    else:
+        rows = ev.score_gold(gold_dir, texts)
+        print_scores("Cast against gold", rows, as_json, ev.summary(rows, "file"))

@@ -1,0 +1,238 @@
+"""Score the characters stage against the seeds' gold, LitBank entities and PDNC character lists.
+
+- Gold JSON: every gold character found (by a name the text uses), every gold name the text uses on
+  that same character, canon and pronouns right, no ``not_characters`` name in the cast.
+- LitBank (brat ``.ann``): proper-name PER mentions, exact spans. A gold PER span is a proper name
+  when it starts with a capitalised word that is not a determiner; it is cut to its leading run of
+  capitalised words ("James Stevenson , Esq. of South Park" -> "James Stevenson").
+- PDNC (``character_info.csv``): B-cubed precision/recall/F1 of alias clustering over the gold
+  aliases the stage found as name mentions; each found alias goes to the character most of its
+  mentions were given. Aliases listed for two gold characters are left out.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import re
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import ficlens
+from ficlens.analysis import characters as ch
+from ficlens.analysis.names import TITLES
+from ficlens.errors import EvalError
+from ficlens.eval.gold import load_gold, prf
+from ficlens.story import Span, Story
+
+_PARA = re.compile(r"[^\n]+")
+_DETS = frozenset("The A An This That These Those His Her Their My Your Our Its Every Any Some No Each".split())
+_NOT_BEFORE_NAME = frozenset("a an the this that these those of in from at to for with and or by 's ’s".split())
+_CONNECT = frozenset("of de van von der du da di del le la".split())
+
+
+def _lines_story(text: str) -> Story:
+    """A story whose paragraphs are the file's non-blank lines (LitBank's layout: one paragraph a line)."""
+    story = Story(text)
+    story.add_layer("paragraphs", [Span(m.start(), m.end()) for m in _PARA.finditer(text) if m.group().strip()])
+    return story
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.replace(".", " ").split()).lower()
+
+
+# -- seeds' gold ---------------------------------------------------------------------------------
+
+
+def score_gold(gold_dir: str | Path, texts_dir: str | Path | None = None) -> list[dict[str, Any]]:
+    """One row per gold file: characters found, names on the right character, canon, pronouns, intruders."""
+    rows = []
+    for gf in load_gold(gold_dir, texts_dir):
+        story = ficlens.analyze(gf.text_path, ["structure", "characters"])
+        chars = gf.gold.get("characters") or {}
+        found = names_ok = names_total = canon_ok = pron_ok = 0
+        missing = []
+        for key, g in chars.items():
+            used = [n for n in g.get("names", []) if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", story.text)]
+            used = [n for n in used if n not in ("He", "She", "They")]
+            hits = [ch.match_character(story, n) for n in used]
+            best = Counter(id(h) for h in hits if h).most_common(1)
+            c = next((h for h in hits if h and best and id(h) == best[0][0]), None)
+            names_total += len(used)
+            if c is None:
+                missing.append(key)
+                continue
+            found += 1
+            names_ok += sum(h is c for h in hits)
+            canon_ok += _fold(c.canon or "") == _fold(g.get("canon") or "")
+            pron_ok += c.pronouns == g.get("pronouns")
+        cast = {_fold(n) for c in story.characters for n in (c.name, *c.aliases)}
+        intruders = [n for n in gf.gold.get("not_characters", []) if _fold(n) in cast]
+        n = len(chars) or 1
+        rows.append(
+            {
+                "file": gf.name,
+                "characters": len(chars),
+                "found": found,
+                "names_ok": round(names_ok / names_total, 3) if names_total else 1.0,
+                "canon_ok": round(canon_ok / n, 3),
+                "pronouns_ok": round(pron_ok / n, 3),
+                "intruders": len(intruders),
+                "cast": len(story.characters),
+                "missing": ", ".join(missing + [f"!{i}" for i in intruders]),
+            }
+        )
+    return rows
+
+
+# -- LitBank -------------------------------------------------------------------------------------
+
+
+def litbank_gold(ann: str, text: str) -> set[tuple[int, int]]:
+    """Proper-name PER spans of one brat file, cut to the leading run of capitalised words."""
+    out = set()
+    for line in ann.splitlines():
+        parts = line.split("\t")
+        if len(parts) < 3 or not parts[1].startswith("PER "):
+            continue
+        try:
+            _, start, end = parts[1].split()[:3]
+            start, end = int(start), int(end)
+        except ValueError:
+            continue
+        toks = [(m.start() + start, m.end() + start, m.group()) for m in re.finditer(r"\S+", text[start:end])]
+        if not toks:
+            continue
+        if not toks[0][2][0].isupper() or toks[0][2] in _DETS:
+            toks = toks[::-1]  # "old Cotter", "the second Sir Walter": the name at the end
+        keep = 0
+        for i, (_, _, t) in enumerate(toks):
+            if t[0].isupper() or (t in _CONNECT and i + 1 < len(toks) and toks[i + 1][2][0].isupper()):
+                keep = i + 1
+            else:
+                break
+        if keep < len(toks) and toks[0][0] > toks[-1][0] and toks[keep][2].lower() in _NOT_BEFORE_NAME:
+            continue  # "the King of England", "an Englishman": a name inside, not a proper-name mention
+        toks = sorted(toks[:keep])
+        if toks and toks[0][2] in _DETS | {"I"}:
+            continue
+        run = toks
+        if not run or all(t.rstrip(".") in TITLES for _, _, t in run):
+            continue  # a bare title ("Mr.", "Sir"): LitBank nests these inside the full name
+        if len(run) == 1 and _sentence_start(text, start) and re.search(rf"\b{re.escape(run[0][2].lower())}\b", text):
+            continue  # "Nobody", "Men" capitalised only because a sentence starts there
+        out.add((run[0][0], run[-1][1]))
+    return out
+
+
+def _sentence_start(text: str, i: int) -> bool:
+    before = text[max(0, i - 4) : i].rstrip(" \"'`“‘")
+    return not before or before[-1] in ".!?:;\n-"
+
+
+def score_litbank(entities_dir: str | Path) -> list[dict[str, Any]]:
+    """Per work: proper-name PER mention precision, recall, F1 (exact spans)."""
+    base = Path(entities_dir)
+    brat = base / "brat" if (base / "brat").is_dir() else base
+    files = sorted(brat.glob("*.ann"))
+    if not files:
+        raise EvalError(f"no brat .ann files in {brat}; pass LitBank's entities/ folder")
+    rows = []
+    for ann in files:
+        text = ann.with_suffix(".txt").read_text(encoding="utf-8")
+        gold = litbank_gold(ann.read_text(encoding="utf-8"), text)
+        story = ch.characters(_lines_story(text))
+        pred = {(s.start, s.end) for s in story.spans("mentions") if s.attrs["kind"] == "name"}
+        tp = len(gold & pred)
+        p, r, f = prf(tp, len(pred), len(gold))
+        rows.append(
+            {"work": ann.stem.removesuffix("_brat"), "gold": len(gold), "pred": len(pred), "p": p, "r": r, "f1": f}
+        )
+    return rows
+
+
+# -- PDNC ----------------------------------------------------------------------------------------
+
+
+def pdnc_gold(path: Path) -> dict[str, str]:
+    """Alias -> gold character id, leaving out aliases two characters share and PDNC's ``_group`` rows."""
+    owner: dict[str, set[str]] = defaultdict(set)
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            try:
+                aliases = ast.literal_eval(row["Aliases"])
+            except (ValueError, SyntaxError):
+                aliases = [row["Main Name"]]
+            for a in {*aliases, row["Main Name"]}:
+                if a and not a.startswith("_"):
+                    owner[" ".join(a.split())].add(row["Character ID"])
+    return {a: next(iter(ids)) for a, ids in owner.items() if len(ids) == 1}
+
+
+def b_cubed(gold: dict[str, str], pred: dict[str, str]) -> tuple[float, float, float]:
+    """B-cubed over the items both clusterings have (item -> cluster id in each)."""
+    items = [i for i in pred if i in gold]
+    if not items:
+        return 0.0, 0.0, 0.0
+    g_of: dict[str, set[str]] = defaultdict(set)
+    p_of: dict[str, set[str]] = defaultdict(set)
+    for i in items:
+        g_of[gold[i]].add(i)
+        p_of[pred[i]].add(i)
+    p = sum(len(p_of[pred[i]] & g_of[gold[i]]) / len(p_of[pred[i]]) for i in items) / len(items)
+    r = sum(len(p_of[pred[i]] & g_of[gold[i]]) / len(g_of[gold[i]]) for i in items) / len(items)
+    return p, r, 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score_pdnc(pdnc_dir: str | Path) -> list[dict[str, Any]]:
+    """Per novel: alias clustering B-cubed, share of gold aliases found, and the stage's speed."""
+    novels = sorted(p for p in Path(pdnc_dir).glob("*/") if (p / "character_info.csv").is_file())
+    if not novels:
+        raise EvalError(f"no */character_info.csv under {pdnc_dir}; pass PDNC's data folder")
+    rows = []
+    for d in novels:
+        gold = pdnc_gold(d / "character_info.csv")
+        t0 = time.perf_counter()
+        story = ficlens.read(d / "novel_text.txt")
+        ficlens.run(story, ["structure"])
+        t1 = time.perf_counter()
+        ch.characters(story)
+        t2 = time.perf_counter()
+        votes: dict[str, Counter] = defaultdict(Counter)
+        for s in story.spans("mentions"):
+            if s.attrs["kind"] != "pronoun" and s.attrs["char"]:
+                votes[" ".join(story.text[s.start : s.end].split())][s.attrs["char"]] += 1
+        pred = {a: v.most_common(1)[0][0] for a, v in votes.items()}
+        p, r, f = b_cubed(gold, pred)
+        words = len(story.text.split())
+        rows.append(
+            {
+                "novel": d.name,
+                "aliases": len(gold),
+                "found": sum(a in pred for a in gold),
+                "p": p,
+                "r": r,
+                "f1": f,
+                "words_per_s": int(words / (t2 - t1)),
+                "ratio": round((t2 - t1) / (t1 - t0), 2),
+            }
+        )
+    return rows
+
+
+def summary(rows: list[dict[str, Any]], label_key: str) -> dict[str, Any]:
+    """Macro averages of the float columns, totals of the int ones."""
+    if not rows:
+        return {}
+    out: dict[str, Any] = {label_key: "mean"}
+    for k, v in rows[0].items():
+        if isinstance(v, bool) or k == label_key:
+            continue
+        if isinstance(v, float):
+            out[k] = sum(r[k] for r in rows) / len(rows)
+        elif isinstance(v, int):
+            out[k] = sum(r[k] for r in rows)
+    return out
