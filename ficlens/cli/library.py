@@ -95,7 +95,7 @@ def add(paths: tuple[str, ...], jobs: int | None, quiet: bool, library_path: str
         _echo_json({**asdict(report), "failures": failures, "words_per_second": round(report.words_per_second)})
     else:
         for f in report.failures:
-            err.print(f"error: {f.message}", markup=False, highlight=False)
+            click.echo(f"error: {f.message}", err=True)
         click.echo(
             f"added {report.added}, already stored {report.skipped}, failed {len(report.failures)} "
             f"({report.words} words in {report.seconds:.1f} s, {report.words_per_second:,.0f} words/s)"

@@ -117,7 +117,10 @@ def analyse(item: Item) -> Prepared | Failure:
             with tempfile.TemporaryDirectory(prefix="ficlens-") as tmp:
                 member = Path(tmp) / f"member{suffix}"
                 member.write_bytes(item.data or b"")
-                story = ficlens.read(member)
+                try:
+                    story = ficlens.read(member)
+                except FiclensError as e:  # name the archive member, not the temporary file
+                    return Failure(item.source, f"[{e.code}] {str(e).replace(str(member), item.source)}")
             story.source = item.source
             story = ficlens.analyze(story)
         story.source = item.source

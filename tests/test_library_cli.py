@@ -1,0 +1,132 @@
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from library_helpers import prose, write_stories
+
+from ficlens.cli import main
+from ficlens.library.search import Query, search
+from ficlens.library.store import Library
+
+SHARED = Path(__file__).parents[2] / "shared"
+EXAMPLES = Path(__file__).parents[1] / "examples"
+
+
+def run(*args: str, ok: bool = True):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+def stored(db: Path) -> list[str]:
+    con = sqlite3.connect(db)
+    try:
+        return [r[0] for r in con.execute("SELECT source FROM works")]
+    except sqlite3.OperationalError:  # not created yet
+        return []
+    finally:
+        con.close()
+
+
+def test_killed_add_loses_and_duplicates_nothing_and_search_works_meanwhile(tmp_path):
+    files = write_stories(tmp_path / "fics", 250)
+    db = tmp_path / "lib.db"
+    cmd = [sys.executable, "-m", "ficlens", "add", str(tmp_path / "fics"), "--library", str(db), "-q", "--jobs", "1"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    while len(stored(db)) < 5 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    with Library(db, create=False) as lib:  # a reader while the writer is busy
+        hits = search(lib, Query(text="title")).total
+    proc.kill()
+    proc.wait()
+    at_kill = len(stored(db))
+    assert 0 < at_kill < len(files), "add must be stopped midway for this test to mean anything"
+    assert hits >= 5
+    run("add", tmp_path / "fics", "--library", db, "-q", "--jobs", "2")
+    sources = stored(db)
+    assert sorted(sources) == sorted(str(f) for f in files)
+    assert run("library", "check", "--library", db).output.strip() == "consistent"
+
+
+def test_bad_files_are_reported_and_skipped_and_the_store_stays_consistent(tmp_path):
+    fics = tmp_path / "fics"
+    write_stories(fics, 3)
+    (fics / "empty.txt").write_text("")
+    (fics / "picture.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    with zipfile.ZipFile(fics / "bundle.zip", "w") as z:
+        z.writestr("a.txt", "Zipped\n\n" + prose(90, 80))
+        z.writestr("b.txt", "Zipped too\n\n" + prose(91, 80))
+        z.writestr("bad.txt", b"\x00\x01\x02" * 50)
+    db = tmp_path / "lib.db"
+    result = run("add", fics, "--library", db, ok=False)
+    assert result.exit_code == 1
+    assert "empty.txt: file is empty" in result.output and "picture.txt" in result.output
+    assert "bundle.zip!bad.txt" in result.output
+    assert "added 5, already stored 0, failed 3" in result.output
+    assert run("library", "check", "--library", db).output.strip() == "consistent"
+    again = run("add", fics, "--library", db, "--json", ok=False)
+    assert json.loads(again.stdout)["added"] == 0 and json.loads(again.stdout)["skipped"] == 5
+
+
+def test_search_similar_duplicates_export_and_saved_searches_from_the_command_line(tmp_path, monkeypatch):
+    fics = tmp_path / "fics"
+    write_stories(fics, 4)
+    monkeypatch.setenv("FICLENS_LIBRARY", str(tmp_path / "env.db"))
+    run("add", fics, "-q")
+    out = json.loads(run("search", "Title", "--sort", "title", "--per-page", "2", "--json").stdout)
+    assert out["total"] == 4 and len(out["hits"]) == 2
+    run("search", "Title", "--words", ">10", "--save", "mine")
+    assert json.loads(run("search", "--saved", "mine", "--json").stdout)["total"] == 4
+    assert "mine:" in run("search", "--list-saved").output
+    run("library", "exclude", "author", "nobody")
+    assert "author\tnobody" in run("library", "exclude").output
+    first = out["hits"][0]["id"]
+    sims = json.loads(run("similar", str(first), "--json").stdout)
+    assert all("reasons" in s for s in sims)
+    assert json.loads(run("duplicates", "--json").stdout) == []
+    run("export", "--format", "csv", "-o", tmp_path / "out")
+    assert (tmp_path / "out" / "works.csv").read_text().count("\n") == 5
+    run("export", "--format", "jsonl", "-o", tmp_path / "out", "--tables", "works")
+    assert len((tmp_path / "out" / "works.jsonl").read_text().splitlines()) == 4
+    info = json.loads(run("library", "info", "--json").stdout)
+    assert info["works"] == 4 and info["saved_searches"] == 1
+    bad = run("search", "(unclosed", ok=False)
+    assert bad.exit_code == 1 and "error: [FL301]" in bad.output
+    assert run("similar", "999", ok=False).exit_code == 1
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="needs ../shared/seeds")
+def test_seeds_and_samples_in_a_library(tmp_path):
+    db = tmp_path / "lib.db"
+    paths = [SHARED / "seeds", *([EXAMPLES] if EXAMPLES.is_dir() else [])]
+    run("add", *paths, "--library", db, "-q", ok=False)
+    with Library(db) as lib:
+        ids = {Path(r[1]).name[:3]: r[0] for r in lib.db.execute("SELECT id, source FROM works")}
+        hits = search(lib, Query(text="Lily survived")).hits
+        assert hits[0].id == ids["000"]
+        narrated = search(lib, Query(include={"pov": ["first"], "narrator": ["Lily"]})).hits
+        assert ids["003"] in [h.id for h in narrated]
+    sims = [m["id"] for m in json.loads(run("similar", ids["000"], "--library", db, "--json", "-n", "50").stdout)]
+    samples = [wid for name, wid in ids.items() if name not in ("000", "001", "003")]
+    assert all(sims.index(ids["001"]) < sims.index(s) for s in samples if s in sims)
+
+
+def test_default_library_location_follows_the_environment(tmp_path, monkeypatch):
+    from ficlens.library.store import default_path
+
+    monkeypatch.delenv("FICLENS_LIBRARY", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    if sys.platform.startswith("linux"):
+        assert default_path() == tmp_path / "ficlens" / "library.db"
+    monkeypatch.setenv("FICLENS_LIBRARY", os.fspath(tmp_path / "x.db"))
+    assert default_path() == tmp_path / "x.db"
