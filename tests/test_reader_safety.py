@@ -81,8 +81,9 @@ def _zip_bomb(path: Path, size: int) -> Path:
     chunk = bytes(2**20)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
-        z.writestr("META-INF/container.xml", '<container><rootfiles><rootfile full-path="bomb.opf"/></rootfiles>'
-                   "</container>")
+        z.writestr(
+            "META-INF/container.xml", '<container><rootfiles><rootfile full-path="bomb.opf"/></rootfiles></container>'
+        )
         with z.open("bomb.opf", "w") as f:
             for _ in range(size // len(chunk)):
                 f.write(chunk)

@@ -17,7 +17,7 @@ from ficlens.readers.render import TextBuilder, plain
 from ficlens.story import Metadata
 
 #: Preface ``dt`` labels (lower case, no colon) in every spelling AO3 has used.
-_LABELS = {
+LABELS = {
     "rating": "rating",
     "ratings": "rating",
     "archive warning": "warnings",
@@ -230,8 +230,8 @@ class _Download:
             return
         self.tags_done = True
         for label, dd in pairs(el):
-            if label in _LABELS:
-                _set_tag_field(self.meta, _LABELS[label], dd)
+            if label in LABELS:
+                _set_tag_field(self.meta, LABELS[label], dd)
 
     def _heading(self, el: Element) -> None:
         text = text_of(el)

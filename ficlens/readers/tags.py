@@ -97,6 +97,8 @@ def finish(story: Story) -> Story:
     meta.extra["romantic"] = [p["tag"] for p in pairs if p["kind"] == "romantic"]
     meta.extra["platonic"] = [p["tag"] for p in pairs if p["kind"] == "platonic"]
     meta.extra["pairing_characters"] = _dedupe(c for p in pairs for c in p["characters"])
+    if "paragraphs" not in story.layers:
+        return story  # plain text: the structure stage finds paragraphs; nothing to count yet
     words = count_words(story)
     chapters = len(story.spans("chapters"))
     meta.extra["words_counted"] = words
