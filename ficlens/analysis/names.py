@@ -52,7 +52,8 @@ _SP = r"(?:[ \t]+|[ \t]*\r?\n[ \t]*)"
 # [title] name words; a title never continues a run ("If Mrs. Todd" is "If" + "Mrs. Todd").
 RUN = re.compile(
     rf"\b(?:(?P<title>{_TITLE_RE})\.?[ \t]*\r?\n?[ \t]*(?=[{_UP}]))?"
-    rf"(?P<name>(?:(?<=[ \t\n])St\.?[ \t]+)?{_TOK}(?:{_SP}(?:{_PARTICLE}[ \t]+)?(?!(?:{_TITLE_RE})\.?[ \t]+[{_UP}]){_TOK})*"
+    rf"(?P<name>(?:(?<=[ \t\n])St\.?[ \t]+)?{_TOK}"
+    rf"(?:{_SP}(?:{_PARTICLE}[ \t]+)?(?!(?:{_TITLE_RE})\.?[ \t]+[{_UP}]){_TOK})*"
     r"(?:[ \t]+(?:II|III|IV|VI|VII|VIII|IX|XI|XII|XIII|XIV|XV|XVI)\b(?!['’]))?)"
 )
 
@@ -144,8 +145,8 @@ _VOCATIVE_AFTER = re.compile(r" ?[,!?]| ?\.[ \t]*[\"”’']")
 _VOCATIVE_BEFORE = re.compile(r"(?:,|\bdear|\bOh|\bO)[ \t]*$")
 _BEFORE_SPEECH = re.compile(rf"\b(?:{_SPEECH})[ \t]*$")
 _BEFORE_DET = re.compile(
-    r"\b(?:the|a|an|this|that|these|those|his|her|their|my|your|our|its|every|any|some|no|each|another|"
-    r"The|A|An|This|That|His|Her|Their|My|Your|Our)[ \t]+(?:[a-z]+[ \t]+)?$"
+    r"\b(?:(?:the|a|an|this|that|these|those|every|any|some|no|each|another|The|A|An|This|That)[ \t]+(?:[a-z]+[ \t]+)?"
+    r"|(?:his|her|their|my|your|our|its|His|Her|Their|My|Your|Our)[ \t]+)$"
 )
 _BEFORE_PLACE = re.compile(r"\b(?:in|at|into|inside|near|outside|within|across|around|toward|towards)[ \t]+$")
 _POSS_PLACE = re.compile(rf"(?:{'|'.join(sorted(PLACE_WORDS))})\b")
@@ -236,10 +237,14 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
 
 
 def stats(runs: list[Run]) -> Stats:
+    """Whole-story counts per word, the evidence each name is judged on."""
     st = Stats(Counter(), Counter(), Counter(), Counter(), Counter())
     for r in runs:
-        first = r.tokens[0]
-        (st.initial if r.initial else st.mid)[first] += 1
+        if r.det:  # "the Saltmarsh light", "a big Op": evidence against a person's name
+            for t in r.tokens:
+                st.place[t] += 1
+            continue
+        (st.initial if r.initial else st.mid)[r.tokens[0]] += 1
         for t in r.tokens[1:]:
             st.mid[t] += 1
         if r.title:
