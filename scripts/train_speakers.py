@@ -41,15 +41,28 @@ def prepare(doc: ev.GoldDoc) -> tuple[Story, dict[int, str]]:
     quotes = story.spans("quotes")
     scored = [i for i, q in enumerate(quotes) if q.attrs.get("kind") != "other"]
     m = ev.match(story.text, [quotes[i] for i in scored], doc.quotes)
-    names = {c.id: {n.lower() for n in [c.name, *c.aliases]} for c in story.characters}
     oracle = {}
     for gi, pi in m.items():
         g = doc.quotes[gi]
         if g.speaker:
-            right = [cid for cid, ns in names.items() if ns & g.speaker]
-            if len(right) == 1:
-                oracle[scored[pi]] = right[0]
+            best = _best_match(story, g.speaker)
+            if best:
+                oracle[scored[pi]] = best
     return story, oracle
+
+
+def _best_match(story: Story, gold: frozenset[str]) -> str | None:
+    """The character that is most clearly the gold speaker: its main name is one of the gold names,
+    else it shares the longest name with them; None on a tie (loose aliases shared by a family)."""
+    ranked = []
+    for c in story.characters:
+        shared = {speakers.bare_name(n) for n in [c.name, *c.aliases]} & gold
+        if shared:
+            ranked.append((speakers.bare_name(c.name) in gold, max(len(n) for n in shared), c.id))
+    ranked.sort(reverse=True)
+    if not ranked or len(ranked) > 1 and ranked[0][:2] == ranked[1][:2]:
+        return None
+    return ranked[0][2]
 
 
 def examples(story: Story, oracle: dict[int, str], model: speakers.Model, teacher: bool) -> list[tuple]:
@@ -64,22 +77,25 @@ def examples(story: Story, oracle: dict[int, str], model: speakers.Model, teache
     return out
 
 
-def fit(data: list[tuple], l2: float = 1e-3, steps: int = 400, lr: float = 0.5) -> np.ndarray:
-    """Conditional logit by full-batch gradient descent (Adam-free: the problem is small and convex)."""
-    w = np.zeros(len(FEATURES))
+def fit(data: list[tuple], l2: float = 1.0, steps: int = 30) -> np.ndarray:
+    """Conditional logit fitted by Newton's method (few features, convex: a handful of steps)."""
     xs = np.concatenate([x for x, _ in data])
-    seg = np.repeat(np.arange(len(data)), [len(x) for x, _ in data])
-    starts = np.cumsum([0] + [len(x) for x, _ in data[:-1]])
-    gold_rows = starts + np.array([y for _, y in data])
-    n = len(data)
+    sizes = [len(x) for x, _ in data]
+    starts = np.cumsum([0] + sizes[:-1])
+    seg = np.repeat(np.arange(len(data)), sizes)
+    gold_x = xs[starts + np.array([y for _, y in data])].sum(0)
+    w = np.zeros(xs.shape[1])
     for _ in range(steps):
         s = xs @ w
-        s = s - np.repeat(np.maximum.reduceat(s, starts), [len(x) for x, _ in data])
-        e = np.exp(s)
-        z = np.add.reduceat(e, starts)
-        p = e / z[seg]
-        grad = (xs * p[:, None]).sum(0) - xs[gold_rows].sum(0)
-        w -= lr * (grad / n + l2 * w)
+        e = np.exp(s - np.repeat(np.maximum.reduceat(s, starts), sizes))
+        p = e / np.add.reduceat(e, starts)[seg]
+        mu = np.add.reduceat(xs * p[:, None], starts)  # expected features per quote
+        grad = mu.sum(0) - gold_x + l2 * w
+        hess = (xs * p[:, None]).T @ xs - mu.T @ mu + l2 * np.eye(len(w))
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-6:
+            break
     return w
 
 

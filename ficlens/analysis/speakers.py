@@ -48,6 +48,9 @@ FEATURES = (
     "narrator",  # the first-person narrator
     "continues",  # the previous quote carries on into this one (same utterance)
 )
+#: Features that also get an ``_untagged`` copy, set only when no tag names anyone for the quote.
+_UNTAGGED = ("beat_before", "beat_after", "para_mention", "prev1", "prev2", "prev_addressed", "recent", "vocative")
+FEATURES += tuple(f + "_untagged" for f in _UNTAGGED)
 _PRONOUNS = {"he": "m", "she": "f", "i": "1", "they": "p", "we": "1"}
 _PRON_AT = re.compile(r"(he|she|i|they|we)\b(?!['’])", re.IGNORECASE)
 _POSS_AT = re.compile(r"(his|her|my)\b", re.IGNORECASE)
@@ -60,6 +63,8 @@ _NOT_VERBS = frozenset("and or but of to in on at with for from as the a an that
 _SENT_END = re.compile(r"[.!?…][\"'”’)]*\s+(?=\S)")
 _TO = re.compile(r"\s*(?:[a-z]+ly\s+)?to\s+", re.IGNORECASE)
 _I_TAG = re.compile(r"[\s,]*(?:I\s+(?:[a-z]+ly\s+)?[a-z]+|[a-z]+\s+I)\b")
+_NAME_RUN = re.compile(r"(?:[Tt]he\s+)?((?:[A-Z][\w'’-]*\.?)(?:\s+[A-Z][\w'’-]*)*)")
+_BY = re.compile(r"\bby\s+(?=\S+(?:\s+\S+){0,3}\s*[,:]\s*$)")
 _CALLING = frozenset("you oh dear my thanks thank sorry please hi hello hey bye goodbye morning night evening".split())
 _AFTER_VOCATIVE = re.compile(r"[,!?.…;:—–-]|\s+(?:I|you|please|we|don'?t|it'?s|I'?m|come|go|stop|wait|listen|look)\b")
 
@@ -144,6 +149,12 @@ class Context:
         for cid, _ in counts.most_common():
             self.top_by_gender.setdefault(self.gender.get(cid) or "?", cid)
         self.narrator: str | None = None
+        names: dict[str, set[str]] = {}
+        for c in story.characters:
+            for n in (c.name, *c.aliases):
+                names.setdefault(bare_name(n), set()).add(c.id)
+        #: A name or alias (lower case, no article) -> the one character answering to it.
+        self.by_name = {n: next(iter(ids)) for n, ids in names.items() if len(ids) == 1 and n}
 
     def inside_quote(self, pos: int) -> bool:
         k = bisect_right(self.q_starts, pos) - 1
@@ -177,7 +188,20 @@ class Context:
         p = _PRON_AT.match(self.text, pos, limit)
         if p:
             return self.resolve(p.group(1), pos), p.start(), p.end(), "pronoun"
-        return None
+        return self.name_at(pos, limit)
+
+    def name_at(self, pos: int, limit: int) -> tuple[str | None, int, int, str] | None:
+        """A known name at ``pos`` that the mentions layer missed (``the Mouse``, ``Mrs. Hurst``)."""
+        m = _NAME_RUN.match(self.text, pos, limit)
+        if not m:
+            return None
+        words = m.group(1).split()
+        for k in range(len(words), 0, -1):
+            cid = self.by_name.get(bare_name(" ".join(words[:k])))
+            if cid:
+                return cid, m.start(1), m.start(1) + len(" ".join(words[:k])), "name"
+        cid = self.by_name.get(bare_name(words[-1]))
+        return (cid, m.start(1), m.end(1), "name") if cid else None
 
     def first_character(self, start: int, end: int) -> tuple[str | None, int, int, str] | None:
         """The first character named or referred to (pronoun, possessive) in narration ``[start, end)``."""
@@ -198,6 +222,14 @@ def _sentence_start(text: str, pos: int) -> int:
     lo = max(0, pos - 400)
     return max(text.rfind(". ", lo, pos), text.rfind("! ", lo, pos), text.rfind("? ", lo, pos),
                text.rfind("\n\n", lo, pos), text.rfind('" ', lo, pos), lo)
+
+
+def bare_name(name: str) -> str:
+    """A name compared loosely: lower case, single spaces, no leading article."""
+    words = name.lower().replace(".", "").split()
+    if words and words[0] in ("the", "a", "an"):
+        words = words[1:]
+    return " ".join(words)
 
 
 def _gender(c: Character) -> str | None:
@@ -235,7 +267,7 @@ def tag_after(ctx: Context, q_end: int, limit: int) -> Tag | None:
     if w and (w.group(1) in SPEECH_VERBS or w.group(1) in THINK_VERBS):
         p2 = pos + w.end()
         subj = ctx.subject_at(p2, limit)
-        if subj is None:  # "sneered the masked man": a description starting a word or two later
+        if subj is None:  # "sneered the masked man": a description a word or two later
             m = next((m for m in ctx.mentions_in(p2, min(limit, p2 + 30)) if m.kind != "pronoun"), None)
             if m is not None:
                 subj = (m.char, m.start, m.end, m.kind)
@@ -250,11 +282,14 @@ def tag_before(ctx: Context, lo: int, q_start: int) -> Tag | None:
     before = text[lo:q_start].rstrip()
     if not before.endswith((",", ":")):
         return None
+    end = lo + len(before)
     clause_start = lo + max((m.end() for m in _SENT_END.finditer(before)), default=0)
-    words = list(re.finditer(r"[a-z]+", text[clause_start : lo + len(before)]))
-    if not any(w.group() in SPEECH_VERBS or w.group() in THINK_VERBS for w in words[-4:]):
+    words = re.findall(r"[a-z]+", text[clause_start:end])[-4:]
+    if not (before.endswith(":") or any(w in SPEECH_VERBS or w in THINK_VERBS for w in words)):
         return None
-    subj = ctx.first_character(clause_start, lo + len(before))
+    by = _BY.search(text, max(clause_start, end - 60), end)  # "accosted by Miss Bingley,"
+    subj = ctx.subject_at(by.end(), end) if by else None
+    subj = subj or ctx.first_character(clause_start, end)
     return Tag(*subj) if subj else None
 
 
@@ -298,43 +333,59 @@ class Decision:
     tags: dict[str, Tag]
 
 
+@dataclass
+class Where:
+    """A quote in its surroundings: its paragraph, the narration on either side, the exchange so far."""
+
+    q: Span
+    para: int
+    p_lo: int  # paragraph start
+    p_hi: int  # paragraph end
+    lo: int  # narration before the quote starts here (paragraph start or the previous quote's end)
+    hi: int  # narration after the quote ends here (next quote's start or paragraph end)
+    intro: int | None  # start of the previous paragraph, when it may introduce this quote ("he said:")
+    history: list[Turn]
+    prev_speaker: str | None
+    continues: bool
+
+
 def _paragraph_of(starts: list[int], pos: int) -> int:
     return bisect_right(starts, pos) - 1
 
 
-def candidates(ctx: Context, q: Span, p_lo: int, p_hi: int, q_lo: int, q_hi: int, history: list[Turn],
-               para: int, prev_quote_speaker: str | None, continues: bool) -> tuple[dict[str, dict[str, float]],
-                                                                                      dict[str, Tag]]:
-    """Candidate characters for quote ``q`` with their features, and the tag mention behind each."""
+def candidates(ctx: Context, w: Where) -> tuple[dict[str, dict[str, float]], dict[str, Tag]]:
+    """Candidate characters for a quote with their features, and the mention behind each tag or beat."""
+    q = w.q
     feats: dict[str, dict[str, float]] = {}
     tags: dict[str, Tag] = {}
 
-    def add(cid: str | None, name: str, value: float = 1.0) -> None:
+    def add(cid: str | None, name: str, value: float = 1.0, tag: Tag | None = None) -> None:
         if cid:
             f = feats.setdefault(cid, {})
             f[name] = max(f.get(name, 0.0), value)
+            if tag is not None:
+                tags.setdefault(cid, tag)
 
-    t = tag_after(ctx, q.end, q_hi)
-    if t is None:
-        t_before = tag_before(ctx, q_lo, q.start)
-        if t_before and t_before.char:
-            add(t_before.char, "tag_before")
-            tags.setdefault(t_before.char, t_before)
-    if t is not None and t.char:
-        add(t.char, "tag_name" if t.kind == "name" else "tag_pronoun")
-        tags.setdefault(t.char, t)
+    t = tag_after(ctx, q.end, w.hi)
+    if t is not None:
+        add(t.char, "tag_name" if t.kind == "name" else "tag_pronoun", tag=t)
+    else:
+        tb = tag_before(ctx, w.lo, q.start)
+        if tb is None and w.intro is not None and not ctx.text[w.lo : q.start].strip():
+            tb = tag_before(ctx, w.intro, q.start)
+        if tb is not None:
+            add(tb.char, "tag_before", tag=tb)
+    tagged = bool(feats)
     # action beats: the sentence before the quote, the narration after it
-    sent_lo = q_lo + max((m.end() for m in _SENT_END.finditer(ctx.text, q_lo, q.start)), default=0) - q_lo
-    b = ctx.first_character(max(sent_lo, q_lo), q.start) if q.start > q_lo else None
-    if b and b[0]:
-        add(b[0], "beat_before")
-        tags.setdefault(b[0], Tag(*b))
-    if t is None and q_hi > q.end:
-        a = ctx.first_character(q.end, min(q_hi, q.end + 200))
-        if a and a[0]:
-            add(a[0], "beat_after")
-            tags.setdefault(a[0], Tag(*a))
-    for m in ctx.mentions_in(p_lo, p_hi):
+    sent_lo = max((m.end() for m in _SENT_END.finditer(ctx.text, w.lo, q.start)), default=w.lo)
+    b = ctx.first_character(sent_lo, q.start) if q.start > w.lo else None
+    if b:
+        add(b[0], "beat_before", tag=Tag(*b))
+    if t is None and w.hi > q.end:
+        a = ctx.first_character(q.end, min(w.hi, q.end + 200))
+        if a:
+            add(a[0], "beat_after", tag=Tag(*a))
+    for m in ctx.mentions_in(w.p_lo, w.p_hi):
         if m.char and m.kind != "pronoun" and not ctx.inside_quote(m.start):
             add(m.char, "para_mention")
     voc = {c for c, _ in vocatives(ctx, q)}
@@ -343,17 +394,17 @@ def candidates(ctx: Context, q: Span, p_lo: int, p_hi: int, q_lo: int, q_hi: int
     for m in ctx.mentions_in(q.start, q.end):
         if m.char and m.char not in voc and m.kind == "name":
             add(m.char, "in_quote")
-    # the exchange: turns in adjacent paragraphs
-    recent_turns = [h for h in history[-3:] if para - h.para <= 3]
-    if recent_turns and para - recent_turns[-1].para <= 2:
-        add(recent_turns[-1].speaker, "prev1")
-        for a in recent_turns[-1].addressees:
+    # the exchange: turns in nearby paragraphs
+    turns = [h for h in w.history[-3:] if w.para - h.para <= 3]
+    if turns and w.para - turns[-1].para <= 2:
+        add(turns[-1].speaker, "prev1")
+        for a in turns[-1].addressees:
             add(a, "prev_addressed")
-        if len(recent_turns) >= 2:
-            add(recent_turns[-2].speaker, "prev2")
-    if continues:
-        add(prev_quote_speaker, "continues")
-    # recency: characters named in narration before the quote, nearest first
+        if len(turns) >= 2:
+            add(turns[-2].speaker, "prev2")
+    if w.continues:
+        add(w.prev_speaker, "continues")
+    # recency: characters named in the narration before the quote, nearest first
     seen: list[str] = []
     k = bisect_left(ctx.m_starts, q.start) - 1
     while k >= 0 and len(seen) < 6 and q.start - ctx.mentions[k].start < 3000:
@@ -367,6 +418,10 @@ def candidates(ctx: Context, q: Span, p_lo: int, p_hi: int, q_lo: int, q_hi: int
         add(ctx.narrator, "narrator")
     for cid, f in feats.items():
         f["salience"] = ctx.salience.get(cid, 0.0)
+        if not tagged:  # with no tag, the exchange and the beats carry the decision
+            for name in _UNTAGGED:
+                if name in f:
+                    f[name + "_untagged"] = f[name]
     return feats, tags
 
 
@@ -389,25 +444,24 @@ def decode(story: Story, model: Model, oracle: dict[int, str] | None = None) -> 
     for pi in sorted(by_para):
         p = paras[pi]
         idxs = by_para[pi]
-        para_speakers: list[str | None] = []
+        intro = paras[pi - 1].start if pi and (pi - 1) not in by_para else None
+        spk = None
         for n, i in enumerate(idxs):
             q = quotes[i]
-            q_lo = quotes[idxs[n - 1]].end if n else p.start
-            q_hi = quotes[idxs[n + 1]].start if n + 1 < len(idxs) else p.end
+            lo = quotes[idxs[n - 1]].end if n else p.start
+            hi = quotes[idxs[n + 1]].start if n + 1 < len(idxs) else p.end
             utt = q.attrs.get("utterance")
-            continues = utt is not None and utt == prev_utt
-            if n:  # later pieces of a paragraph lean on the paragraph's earlier speaker
-                continues = continues or tag_after(ctx, q.end, q_hi) is None
-            feats, tags = candidates(ctx, q, p.start, p.end, q_lo, q_hi, history, pi, prev_speaker, continues)
+            # later pieces of a paragraph lean on its earlier speaker unless a tag of their own says otherwise
+            continues = (utt is not None and utt == prev_utt) or (n > 0 and tag_after(ctx, q.end, hi) is None)
+            where = Where(q, pi, p.start, p.end, lo, hi, intro if n == 0 else None, history, prev_speaker, continues)
+            feats, tags = candidates(ctx, where)
             cands = list(feats)
             scores = [model.score(feats[c]) for c in cands]
             decisions.append(Decision(i, cands, [feats[c] for c in cands], scores, tags))
-            best = cands[max(range(len(cands)), key=scores.__getitem__)] if cands else None
+            spk = cands[max(range(len(cands)), key=scores.__getitem__)] if cands else None
             if oracle is not None and i in oracle:
-                best = oracle[i]
-            prev_speaker, prev_utt = best, utt
-            para_speakers.append(best)
-        spk = para_speakers[-1]
+                spk = oracle[i]
+            prev_speaker, prev_utt = spk, utt
         voc = [c for i in idxs for c, _ in vocatives(ctx, quotes[i]) if c != spk]
         history.append(Turn(pi, spk, voc))
     return decisions
