@@ -23,6 +23,8 @@ _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _SKIP = frozenset("head script style title noscript template img svg object iframe".split())
 _ITALIC = frozenset("em i cite var".split())
 _WS = re.compile(r"\s+")
+_QUOTES = frozenset("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb")
+_PUNCT = frozenset(".\u2026?!")
 _WORDY = re.compile(r"[^\W\d_xXoO]|\d")  # a letter other than x/o, or a digit: words, not a divider
 _SCENE_ATTRS = {"label": None, "person": None, "narrator": None, "focal": None, "tense": None}
 HR_TEXT = "* * *"
@@ -37,6 +39,10 @@ def is_divider(text: str, centered: bool = False) -> bool:
         return False
     letters = [c for c in t if c.isalpha()]
     if not letters:
+        if _QUOTES.intersection(t):  # '"..."' is a silent reply, not a break
+            return False
+        if set(t) <= _PUNCT:  # "...", "?!" stand alone as prose unless centred
+            return centered
         return len(t) >= 3 or centered
     if set("".join(letters).lower()) <= {"x", "o"} and len(t) >= 3:
         return len(letters) < len(t) or (any(c.isupper() for c in letters) and any(c.islower() for c in letters))

@@ -1,0 +1,80 @@
+"""HTML to text with offsets: paragraphs, scene breaks, italics, line breaks; generic HTML stories."""
+
+from pathlib import Path
+
+import ficlens
+from ficlens.readers.markup import parse_html
+from ficlens.readers.render import TextBuilder, is_divider
+from ficlens.story import Metadata
+
+
+def render(markup: str):
+    b = TextBuilder()
+    b.content(parse_html(markup))
+    return b.story(Metadata(), "test", "test")
+
+
+def layer(story, name):
+    return [story.span_text(s) for s in story.spans(name)]
+
+
+def test_paragraphs_are_separated_by_blank_lines_and_whitespace_collapsed():
+    story = render("<p>  One\n  two </p><p>&nbsp;</p><div>Three <b>four</b></div>")
+    assert story.text == "One two\n\nThree four"
+    assert layer(story, "paragraphs") == ["One two", "Three four"]
+
+
+def test_hr_and_centred_dividers_are_scene_breaks():
+    story = render(
+        "<p>A.</p><hr/><p>B.</p><p align='center'>***</p><p>C.</p><center>oOo</center><p>D.</p>"
+        "<p style='text-align: center'>Chapter heading?</p><p>xXx</p><p>E.</p>"
+    )
+    assert [(s.label, story.span_text(s)) for s in story.spans("front_matter")] == [
+        ("divider", "* * *"),
+        ("divider", "***"),
+        ("divider", "oOo"),
+        ("divider", "xXx"),
+    ]
+    assert layer(story, "scenes") == ["A.", "B.", "C.", "D.\n\nChapter heading?", "E."]
+
+
+def test_italics_offsets_point_at_the_emphasised_words():
+    story = render("<p>She thought, <em> never again </em>, and <i>left</i>.</p>")
+    assert layer(story, "italics") == ["never again", "left"]
+    assert story.text == "She thought, never again , and left."
+
+
+def test_line_breaks_inside_a_paragraph_are_kept():
+    story = render("<p>Roses are red,<br/> violets are blue.</p>")
+    assert story.text == "Roses are red,\nviolets are blue."
+
+
+def test_divider_vocabulary():
+    assert all(is_divider(t) for t in ["* * *", "~~~", "xXx", "-o-", "OoOoO", "=====", "~*~"])
+    assert not any(is_divider(t) for t in ["xxx", "Oh.", "No!", "...", "2.", "A/N", "\u201c\u2026\u201d", "\"...\""])
+    assert is_divider("...", centered=True)
+
+
+def test_unclosed_paragraphs_and_stray_tags_still_give_paragraphs():
+    story = render("<p>One<p>Two</span><li>Three<li>Four</ul>")
+    assert layer(story, "paragraphs") == ["One", "Two", "Three", "Four"]
+
+
+def test_generic_html_chapters_at_repeated_headings_and_cp1252(tmp_path: Path):
+    page = tmp_path / "story.htm"
+    page.write_bytes(
+        b"<html><head><meta charset='windows-1252'><title>Tide</title></head><body>"
+        b"<h1>Tide</h1><h2>One</h2><p>It\x92s cold.</p><h2>Two</h2><p>Warmer.</p></body></html>"
+    )
+    story = ficlens.read(page)
+    assert story.meta.title == "Tide" and story.meta.extra["format"] == "html"
+    assert [c.attrs["title"] for c in story.spans("chapters")] == ["One", "Two"]
+    assert layer(story, "chapters") == ["It\u2019s cold.", "Warmer."]
+
+
+def test_html_without_headings_is_one_untitled_chapter(tmp_path: Path):
+    page = tmp_path / "snippet.html"
+    page.write_text("<html><body><p>Just one.</p><p>And two.</p></body></html>")
+    story = ficlens.read(page)
+    (chapter,) = story.spans("chapters")
+    assert chapter.attrs["title"] is None and story.span_text(chapter) == "Just one.\n\nAnd two."
