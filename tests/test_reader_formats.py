@@ -212,3 +212,69 @@ def test_zip_holding_one_story_reads_as_that_story(tmp_path):
     story = ficlens.read(one)
     assert story.meta.title == "The Lighthouse Ledger"
     assert story.source.endswith("one.zip/Lighthouse.html")
+
+
+def _variant(tmp_path: Path, name: str, *edits: tuple[str, str]) -> Path:
+    text = (FIX / name).read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    out = tmp_path / name
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+def test_other_otw_archive_untitled_chapter_with_co_creator(tmp_path):
+    path = _variant(
+        tmp_path,
+        "ao3_current.html",
+        ("archiveofourown.org", "squidgeworld.org"),
+        ("Archive of Our Own", "SquidgeWorld Archive"),
+        (
+            '<h2 class="heading">Chapter 2: The Storm</h2>',
+            '<h2 class="heading">Chapter 2</h2>\n<p class="byline">Chapter by nightferry</p>',
+        ),
+    )
+    story = ficlens.read(path)
+    assert (story.meta.site, story.meta.work_id) == ("squidgeworld.org", "4242")
+    assert [c.attrs["title"] for c in story.spans("chapters")][1] == "Chapter 2"
+    assert story.meta.extra["chapters"][1]["by"] == "nightferry"
+    assert chapter_texts(story) == chapter_texts(ficlens.read(FIX / "ao3_current.html"))
+
+
+def test_associations_and_inspired_works(tmp_path):
+    path = _variant(
+        tmp_path,
+        "ao3_current.html",
+        (
+            '<div class="byline">',
+            "<ul><li>Translation into Fran\u00e7ais available: Le Registre by traductrice</li></ul>\n"
+            '<div class="byline">',
+        ),
+        (
+            '  </div>\n  <p class="message">Please',
+            "  <dl><dt>Works inspired by this one</dt><dd>The Keeper's Daughter by gullwing</dd></dl>\n"
+            '  </div>\n  <p class="message">Please',
+        ),
+    )
+    extra = ficlens.read(path).meta.extra
+    assert extra["associations"] == ["Translation into Fran\u00e7ais available: Le Registre by traductrice"]
+    assert extra["inspired_works"] == ["The Keeper's Daughter by gullwing"]
+
+
+def test_stated_stats_that_disagree_with_the_text_are_flagged(tmp_path):
+    path = _variant(tmp_path, "ao3_current.html", ("Words: 254", "Words: 2,540"))
+    story = ficlens.read(path)
+    assert story.meta.words == 2540 and story.meta.extra["words_counted"] == 254
+    assert story.meta.extra["stats_mismatch"] == "file says 2540 words, the text has 254"
+
+
+def test_fanficfare_renamed_labels(tmp_path):
+    path = _variant(
+        tmp_path,
+        "fff_ao3.html",
+        ("<b>Relationships:</b>", "<b>Pairings:</b>"),
+        ("<b>Category:</b>", "<b>Fandoms:</b>"),
+    )
+    story = ficlens.read(path)
+    assert story.meta.relationships == LEDGER["relationships"] and story.meta.fandoms == LEDGER["fandoms"]
