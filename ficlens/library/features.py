@@ -11,8 +11,8 @@ import math
 import re
 from array import array
 from collections import Counter
-from dataclasses import dataclass
 from hashlib import blake2b
+from typing import NamedTuple
 
 from ficlens.story import Span, Story
 
@@ -45,8 +45,7 @@ STOPWORDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     word: str
     start: int
     end: int
@@ -74,10 +73,33 @@ def tokens(story: Story) -> list[Token]:
     return out
 
 
+_M64 = (1 << 64) - 1
+_BASE = 0x100000001B3  # odd: a polynomial over word hashes, rolled one word at a time
+
+
+def _mix(x: int) -> int:
+    """splitmix64's finaliser: spreads every input bit over the output (the low bits pick MinHash bins)."""
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _M64
+    return (x ^ (x >> 31)) >> 1
+
+
 def kgram_hashes(words: list[str], k: int) -> list[int]:
-    return [stable_hash(" ".join(words[i : i + k])) for i in range(len(words) - k + 1)] or (
-        [stable_hash(" ".join(words))] if words else []
-    )
+    """Stable 63-bit hashes of every run of ``k`` words (one run when there are fewer words)."""
+    cache: dict[str, int] = {}
+    wh = [cache[w] if w in cache else cache.setdefault(w, stable_hash(w)) for w in words]
+    if not wh:
+        return []
+    k = min(k, len(wh))
+    top = pow(_BASE, k - 1, 1 << 64)
+    h = 0
+    for x in wh[:k]:
+        h = (h * _BASE + x) & _M64
+    out = [_mix(h)]
+    for i in range(k, len(wh)):
+        h = ((h - wh[i - k] * top) * _BASE + wh[i]) & _M64
+        out.append(_mix(h))
+    return out
 
 
 def minhash(words: list[str]) -> tuple[bytes, int]:
@@ -117,14 +139,17 @@ def winnow(words: list[str]) -> list[tuple[int, int]]:
     if len(hashes) <= W:
         return [min((h, i) for i, h in enumerate(hashes))] if hashes else []
     out: list[tuple[int, int]] = []
-    last = -1
+    j = -1  # position of the current window's minimum (the rightmost one, as the paper does)
     for i in range(len(hashes) - W + 1):
-        window = hashes[i : i + W]
-        m = min(window)
-        j = i + max(k for k, h in enumerate(window) if h == m)  # rightmost minimum, as the paper does
-        if j != last:
+        end = i + W - 1
+        if j < i:
+            window = hashes[i : end + 1]
+            m = min(window)
+            j = end - window[::-1].index(m)
             out.append((m, j))
-            last = j
+        elif hashes[end] <= hashes[j]:
+            j = end
+            out.append((hashes[j], j))
     return out
 
 
