@@ -1,9 +1,11 @@
 """AO3, FanFicFare and generic e-book readers on the fixtures built by scripts/make_fixtures.py."""
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
+from test_reader_safety import rewrite_epub
 
 import ficlens
 
@@ -204,8 +206,6 @@ def test_format_is_sniffed_from_content_not_extension(tmp_path):
 
 
 def test_zip_holding_one_story_reads_as_that_story(tmp_path):
-    import zipfile
-
     one = tmp_path / "one.zip"
     with zipfile.ZipFile(one, "w") as z:
         z.write(FIX / "ao3_current.html", "Lighthouse.html")
@@ -278,3 +278,18 @@ def test_fanficfare_renamed_labels(tmp_path):
     )
     story = ficlens.read(path)
     assert story.meta.relationships == LEDGER["relationships"] and story.meta.fandoms == LEDGER["fandoms"]
+
+
+def test_fanficfare_notes_found_after_calibre_flattened_their_classes(tmp_path):
+    with zipfile.ZipFile(FIX / "fff_ao3.epub") as z:
+        chapters = {n: z.read(n) for n in z.namelist() if n.startswith("OEBPS/file")}
+    flattened = {
+        n: d.replace(b"fff_chapter_notes fff_head_notes", b"fff_chapter_notes1").replace(
+            b"fff_chapter_notes fff_foot_notes", b"fff_chapter_notes2"
+        )
+        for n, d in chapters.items()
+    }
+    story = ficlens.read(rewrite_epub(FIX / "fff_ao3.epub", tmp_path / "flat.epub", flattened))
+    assert contract(story) == LEDGER
+    assert story.meta.extra["chapters"][0]["end_notes"] == "Next time: the storm."
+    assert story.meta.extra["end_notes"] == LEDGER_END_NOTES

@@ -108,9 +108,15 @@ def apply_title_page(meta: Metadata, fields: dict[str, Element]) -> None:
 
 def render_chapter(body: Element, title: Element | None, builder: TextBuilder, meta: Metadata, info: dict) -> None:
     """Render a chapter's prose without its ``title`` element, moving inlined notes to ``info`` and ``meta``."""
-    notes = [d for d in body.iter("div") if "fff_chapter_notes" in classes(d)]
+    order = list(body.iter())
+    notes = [d for d in order if d.tag == "div" and any(c.startswith("fff_chapter_notes") for c in classes(d))]
+    inside = {el for div in notes for el in div.iter()}
+    first_prose = next((i for i, el in enumerate(order) if el.tag == "p" and el not in inside), len(order))
     for div in notes:
-        _notes(div, "fff_foot_notes" in classes(div), meta, info)
+        cls = classes(div)
+        # Calibre's class flattening can drop the head/foot class: then the position decides.
+        foot = "fff_foot_notes" in cls or ("fff_head_notes" not in cls and order.index(div) > first_prose)
+        _notes(div, foot, meta, info)
     builder.content(body, skip=set(notes + ([title] if title is not None else [])))
 
 
