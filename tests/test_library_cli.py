@@ -39,7 +39,8 @@ def stored(db: Path) -> list[str]:
 def test_killed_add_loses_and_duplicates_nothing_and_search_works_meanwhile(tmp_path):
     files = write_stories(tmp_path / "fics", 250)
     db = tmp_path / "lib.db"
-    cmd = [sys.executable, "-m", "ficlens", "add", str(tmp_path / "fics"), "--library", str(db), "-q", "--jobs", "1"]
+    cmd = [sys.executable, "-m", "ficlens", "add", str(tmp_path / "fics"), "--library", str(db), "-q", "--jobs", "1",
+           "--stages", "structure"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 60
     while len(stored(db)) < 5 and time.time() < deadline and proc.poll() is None:
@@ -51,7 +52,7 @@ def test_killed_add_loses_and_duplicates_nothing_and_search_works_meanwhile(tmp_
     at_kill = len(stored(db))
     assert 0 < at_kill < len(files), "add must be stopped midway for this test to mean anything"
     assert hits >= 5
-    run("add", tmp_path / "fics", "--library", db, "-q", "--jobs", "2")
+    run("add", tmp_path / "fics", "--library", db, "-q", "--jobs", "2", "--stages", "structure")
     sources = stored(db)
     assert sorted(sources) == sorted(str(f) for f in files)
     assert run("library", "check", "--library", db).output.strip() == "consistent"
@@ -67,13 +68,13 @@ def test_bad_files_are_reported_and_skipped_and_the_store_stays_consistent(tmp_p
         z.writestr("b.txt", "Zipped too\n\n" + prose(91, 80))
         z.writestr("bad.txt", b"\x00\x01\x02" * 50)
     db = tmp_path / "lib.db"
-    result = run("add", fics, "--library", db, ok=False)
+    result = run("add", fics, "--library", db, "--stages", "structure", ok=False)
     assert result.exit_code == 1
     assert "empty.txt: file is empty" in result.output and "picture.txt" in result.output
     assert "bundle.zip!bad.txt" in result.output
     assert "added 5, already stored 0, failed 3" in result.output
     assert run("library", "check", "--library", db).output.strip() == "consistent"
-    again = run("add", fics, "--library", db, "--json", ok=False)
+    again = run("add", fics, "--library", db, "--json", "--stages", "structure", ok=False)
     assert json.loads(again.stdout)["added"] == 0 and json.loads(again.stdout)["skipped"] == 5
 
 
@@ -81,7 +82,7 @@ def test_search_similar_duplicates_export_and_saved_searches_from_the_command_li
     fics = tmp_path / "fics"
     write_stories(fics, 4)
     monkeypatch.setenv("FICLENS_LIBRARY", str(tmp_path / "env.db"))
-    run("add", fics, "-q")
+    run("add", fics, "-q", "--stages", "structure")
     out = json.loads(run("search", "Title", "--sort", "title", "--per-page", "2", "--json").stdout)
     assert out["total"] == 4 and len(out["hits"]) == 2
     run("search", "Title", "--words", ">10", "--save", "mine")

@@ -56,10 +56,12 @@ def _echo_json(data: Any) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("-j", "--jobs", type=click.IntRange(1), help="Worker processes (default: one per core).")
+@click.option("--stages", help="Comma-separated analysis stages to run (default: all). See `ficlens stages`.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @library_option
 @json_option
-def add(paths: tuple[str, ...], jobs: int | None, quiet: bool, library_path: str | None, as_json: bool) -> None:
+def add(paths: tuple[str, ...], jobs: int | None, stages: str | None, quiet: bool, library_path: str | None,
+        as_json: bool) -> None:
     """Analyse stories and add them to the library.
 
     PATHS are story files, directories (searched recursively) or zip archives of stories. A file
@@ -81,8 +83,9 @@ def add(paths: tuple[str, ...], jobs: int | None, quiet: bool, library_path: str
         with progress:
             task = progress.add_task("add", total=None, file="")
             try:
+                chosen = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
                 report = add_paths(
-                    lib, paths, jobs=jobs,
+                    lib, paths, jobs=jobs, stages=chosen,
                     on_total=lambda n: progress.update(task, total=n),
                     on_done=lambda src, n: progress.update(task, advance=n, file=Path(src).name[:40]),
                 )

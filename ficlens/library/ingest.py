@@ -12,7 +12,7 @@ import signal
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from hashlib import blake2b
@@ -107,11 +107,11 @@ def collect(paths: list[str] | tuple[str, ...]) -> Iterator[Item | Failure]:
             yield Item(str(p), _hash(data), len(data), path=str(p))
 
 
-def analyse(item: Item) -> Prepared | Failure:
+def analyse(item: Item, stages: Sequence[str] | None = None) -> Prepared | Failure:
     """Read and analyse one item (in a worker); a bad file becomes a Failure, never an exception."""
     try:
         if item.path is not None:
-            story = ficlens.analyze(item.path)
+            story = ficlens.analyze(item.path, stages)
         else:
             suffix = Path(item.source.rsplit("!", 1)[-1]).suffix[:16]
             with tempfile.TemporaryDirectory(prefix="ficlens-") as tmp:
@@ -122,7 +122,7 @@ def analyse(item: Item) -> Prepared | Failure:
                 except FiclensError as e:  # name the archive member, not the temporary file
                     return Failure(item.source, f"[{e.code}] {str(e).replace(str(member), item.source)}")
             story.source = item.source
-            story = ficlens.analyze(story)
+            story = ficlens.analyze(story, stages)
         story.source = item.source
         return prepare(story, item.content_hash)
     except FiclensError as e:
@@ -140,10 +140,13 @@ def add_paths(
     paths: list[str] | tuple[str, ...],
     *,
     jobs: int | None = None,
+    stages: Sequence[str] | None = None,
     on_total: Callable[[int], None] | None = None,
     on_done: Callable[[str, int], None] | None = None,
 ) -> AddReport:
     """Add every story under ``paths``; ``jobs`` worker processes (default: one per core).
+
+    ``stages`` picks the analysis stages (default: all); search filters on what was not run find nothing.
 
     ``on_total(bytes)`` is called once the work is known, ``on_done(source, bytes)`` after each file.
     """
@@ -176,14 +179,14 @@ def add_paths(
 
     if jobs == 1:
         for item in todo:
-            store(item, analyse(item))
+            store(item, analyse(item, stages))
     else:
         with ProcessPoolExecutor(jobs, initializer=_quiet_worker) as pool:
             pending: dict[Future, Item] = {}
             queue = iter(todo)
             try:
                 for item in queue:
-                    pending[pool.submit(analyse, item)] = item
+                    pending[pool.submit(analyse, item, stages)] = item
                     if len(pending) >= jobs * 4:
                         done, _ = wait(pending, return_when=FIRST_COMPLETED)
                         for fut in done:
