@@ -161,8 +161,8 @@ def _is_person(toks: tuple[str, ...], st: nm.Stats, canon: _Canon, given: dict[s
     full = " ".join(toks)
     if full.lower() in canon.not_characters:
         return False
-    if canon.get(full):
-        return True
+    if canon.get(full) and (len(toks) > 1 or st.mid[toks[0]] or st.person[toks[0]] or st.titled[toks[0]]):
+        return True  # a canon name, unless it is only ever a sentence's first word ("Happy birthday")
     if toks[-1] in nm.PLACE_WORDS or toks[0] in nm.PLACE_WORDS:
         return False
     if any(t.lower() in canon.not_characters for t in toks) and not any(canon.get(t) for t in toks):
