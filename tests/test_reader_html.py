@@ -49,6 +49,12 @@ def test_line_breaks_inside_a_paragraph_are_kept():
     assert story.text == "Roses are red,\nviolets are blue."
 
 
+def test_double_line_breaks_separate_paragraphs():
+    story = render("<p>First line.<br/>Same paragraph.<br />\n<br/>Second <em>one</em>.<br/><br/><br/>Third.</p>")
+    assert layer(story, "paragraphs") == ["First line.\nSame paragraph.", "Second one.", "Third."]
+    assert layer(story, "italics") == ["one"]
+
+
 def test_divider_vocabulary():
     assert all(is_divider(t) for t in ["* * *", "~~~", "xXx", "-o-", "OoOoO", "=====", "~*~"])
     assert not any(is_divider(t) for t in ["xxx", "Oh.", "No!", "...", "2.", "A/N", "\u201c\u2026\u201d", "\"...\""])

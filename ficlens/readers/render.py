@@ -151,6 +151,10 @@ class TextBuilder:
             inner = centered or _centered(el)
             self._children(el, inner)
             self._flush(inner, heading=tag in _HEADINGS)
+        elif tag == "br" and self._buf and self._buf[-1] == "\n":  # <br><br>: a blank line ends the paragraph
+            self._buf.pop()
+            self._len -= 1
+            self._flush(centered)
         elif tag == "br":
             if self._buf and self._buf[-1].endswith(" "):
                 self._buf[-1] = self._buf[-1][:-1]
