@@ -293,3 +293,12 @@ def test_fanficfare_notes_found_after_calibre_flattened_their_classes(tmp_path):
     assert contract(story) == LEDGER
     assert story.meta.extra["chapters"][0]["end_notes"] == "Next time: the storm."
     assert story.meta.extra["end_notes"] == LEDGER_END_NOTES
+
+
+def test_author_chapter_headings_inside_the_text_do_not_split_chapters(tmp_path):
+    first = "<p>The lamp at Gullrock"
+    path = _variant(tmp_path, "ao3_current.html", (first, "<h2>Chapter 1</h2>\n<p><b>Chapter One</b></p>\n" + first))
+    story = ficlens.read(path)
+    assert len(story.spans("chapters")) == 3
+    assert ("heading", "Chapter 1") in [(s.label, story.span_text(s)) for s in story.spans("front_matter")]
+    assert chapter_texts(story)[0].startswith("Chapter One\n\nThe lamp at Gullrock")

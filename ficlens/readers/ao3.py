@@ -185,7 +185,7 @@ class _Download:
             self.meta.authors = authors or [a.strip() for a in text_of(el).removeprefix("by ").split(",")]
         elif first_class(el) == "endnote-link":
             return
-        elif tag == "div" and self.region == "chapters" and not _is_meta(el):
+        elif tag == "div" and self.region == "chapters" and (_has_prose(el) or not _is_meta(el)):
             if not self.chapters:  # a work whose chapter heading was lost: still one chapter
                 self._start_chapter(None, None)
             self.b.content(el)
@@ -251,13 +251,24 @@ class _Download:
             self.meta.extra["chapters"] = self.chapters
 
 
+def _is_label(p: Element) -> bool:
+    return not len(p) and (p.text or "").strip().lower().rstrip(":") in _NOTE_LABELS
+
+
+def _has_prose(div: Element) -> bool:
+    """Author's paragraphs directly inside: a chapter's text, even if the author wrote "Chapter 1" headings in it."""
+    return bool((div.text or "").strip()) or any(
+        p.tag == "p" and not _is_label(p) and not text_of(p).startswith("Chapter by ") for p in div
+    )
+
+
 def _is_meta(div: Element) -> bool:
     """A wrapper of headings and notes (not an author's text), even after Calibre renamed its classes."""
     for el in div.iter():
         tag = el.tag
         if tag == "h2" and (first_class(el) in ("heading", "toc-heading") or _CHAPTER_HEADING.match(text_of(el))):
             return True
-        if tag == "p" and not len(el) and (el.text or "").strip().lower().rstrip(":") in _NOTE_LABELS:
+        if tag == "p" and _is_label(el):
             return True
         if el.get("id", "").startswith(("endnotes", "preface", "afterword")):
             return True
