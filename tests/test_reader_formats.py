@@ -302,3 +302,10 @@ def test_author_chapter_headings_inside_the_text_do_not_split_chapters(tmp_path)
     assert len(story.spans("chapters")) == 3
     assert ("heading", "Chapter 1") in [(s.label, story.span_text(s)) for s in story.spans("front_matter")]
     assert chapter_texts(story)[0].startswith("Chapter One\n\nThe lamp at Gullrock")
+
+
+def test_xhtml_that_is_not_well_formed_falls_back_to_the_html_parser(tmp_path):
+    path = _variant(tmp_path, "ao3_current.html", ("<p>Every ship that passed", "<p><br>Every ship that passed"))
+    story = ficlens.read(path)
+    assert contract(story) == LEDGER
+    assert chapter_texts(story) == chapter_texts(ficlens.read(FIX / "ao3_current.html"))

@@ -10,6 +10,7 @@ documents in order. Every historical label spelling is accepted (see formats.md 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from urllib.parse import urlparse
 
 from ficlens.readers.markup import Element, classes, find, first_class, text_of
@@ -121,7 +122,7 @@ def _series(dd: Element) -> list[dict]:
     return out
 
 
-def pairs(dl: Element):
+def pairs(dl: Element) -> Iterator[tuple[str, Element]]:
     """(label, dd) for each ``dt``/``dd`` pair of a definition list; labels lower case without colon."""
     label = None
     for child in dl:

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from ficlens.readers import ao3, fanficfare, tags
-from ficlens.readers.markup import Element, decode_markup, find, parse_html, text_of
+from ficlens.readers.markup import Element, decode_markup, find, parse_html, parse_markup, text_of
 from ficlens.readers.render import TextBuilder
 from ficlens.story import Metadata, Story
 
@@ -34,7 +34,7 @@ def read(path: Path, data: bytes) -> Story:
         fmt = "fanficfare_html"
         _read_fanficfare(sections, meta, builder)
     else:
-        root = parse_html(text)
+        root = parse_markup(text)
         if ao3.is_download(root):
             fmt = "ao3_html"
             ao3.read_download([root], meta, builder)

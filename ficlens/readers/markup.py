@@ -124,20 +124,41 @@ def parse_xml(data: bytes, path: Path, member: str) -> Element:
             f"{member} declares XML entities (an entity bomb?); story files never need them, refusing to read it",
             path=str(path),
         )
-    if b"&" in data:  # XHTML may use HTML's named entities (&nbsp;) with no DTD defining them
-        data = _HTML_ENTITY.sub(_numeric_entity, data)
     try:
-        root = ET.fromstring(data)
+        return _xml_tree(data)
     except ET.ParseError as e:
         raise ReadError(
             f"{member} is not well-formed XML ({e}); the file is damaged, download or convert it again",
             path=str(path),
         ) from None
+
+
+def _xml_tree(data: bytes, encoding: str | None = None) -> Element:
+    """Parse checked XML (raises ``ET.ParseError``); HTML named entities allowed, namespaces dropped."""
+    if b"&" in data:  # XHTML may use HTML's named entities (&nbsp;) with no DTD defining them
+        data = _HTML_ENTITY.sub(_numeric_entity, data)
+    parser = ET.XMLParser(encoding=encoding)
+    parser.feed(data)
+    root = parser.close()
     for el in root.iter():
         tag = el.tag
         if isinstance(tag, str) and tag[0] == "{":
             el.tag = tag.rsplit("}", 1)[1]
     return root
+
+
+_XHTML = re.compile(r"\A\s*<\?xml|xmlns=[\"']http://www\.w3\.org/1999/xhtml")
+
+
+def parse_markup(text: str) -> Element:
+    """An HTML file's tree: well-formed XHTML (AO3 and FanFicFare write it) through the fast XML parser,
+    anything else, or anything declaring entities, through the forgiving HTML parser."""
+    if "<!ENTITY" not in text and _XHTML.search(text[:2000]):
+        try:
+            return _xml_tree(text.encode("utf-8"), "utf-8")
+        except ET.ParseError:
+            pass  # tag soup after all
+    return parse_html(text)
 
 
 def classes(el: Element) -> list[str]:
