@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from ficlens import fandoms
 from ficlens.analysis import names as nm
+from ficlens.analysis import nominals
 from ficlens.analysis.pipeline import stage
 from ficlens.story import Character, Span, Story
 
@@ -70,6 +71,7 @@ class Cluster:
     titles: Counter = field(default_factory=Counter)  # title gender votes
     mentions: list[int] = field(default_factory=list)  # indexes into the mention list
     id: str = ""
+    unnamed: bool = False  # known only by descriptions ("the masked man")
 
     @property
     def first(self) -> str:
@@ -94,6 +96,7 @@ class Mention:
     char: Cluster | None = None
     subject: bool = False  # starts its clause: "James kissed her", "... and Lily ran"
     initial: bool = False  # starts its sentence
+    group: nominals.Unnamed | None = None  # the unnamed person a description belongs to
 
 
 def prose_paragraphs(story: Story) -> list[tuple[int, int]]:
@@ -139,12 +142,14 @@ class _Canon:
         self.by_name: dict[str, list[fandoms.CanonCharacter]] = {}
         self.ambiguous: set[str] = set()
         self.not_characters: set[str] = set()
+        self.roles: set[str] = set()
         for p in packs:
             for low, chars in p.lookup_cache.items():
                 self.by_name.setdefault(low, []).extend(c for c in chars if c not in self.by_name.get(low, []))
             for c in p.characters:
                 self.ambiguous.update(a.lower() for a in c.ambiguous)
             self.not_characters |= p.not_characters
+            self.roles |= p.roles
         self.words = {w for n in self.by_name for w in n.split()}
 
     def get(self, name: str) -> list[fandoms.CanonCharacter]:
@@ -205,6 +210,11 @@ def _strip(run: nm.Run, st: nm.Stats, canon: _Canon, given: dict[str, str]) -> t
     return toks
 
 
+def _is_role(toks: tuple[str, ...], canon: _Canon) -> bool:
+    """A singular role the fandom pack lists, after "the" ("the Death Eater")."""
+    return " ".join(toks).lower() in canon.roles
+
+
 def find_mentions(story: Story, paras: list[tuple[int, int]], canon: _Canon, runs: list[nm.Run]) -> list[Mention]:
     """Name, epithet and pronoun mentions in reading order (names not yet tied to characters)."""
     text = story.text
@@ -217,13 +227,16 @@ def find_mentions(story: Story, paras: list[tuple[int, int]], canon: _Canon, run
         return bisect_right(quotes, pos) - bisect_right(quotes, paras[para][0])
 
     out: list[Mention] = []
+    roles: list[tuple[int, int, int]] = []
     for r in runs:
         if r.det:
             ep = "the " + " ".join(r.tokens)
+            s = r.start - 4
             if canon.get(ep) or canon.get(" ".join(r.tokens)) and r.tokens[0] not in given:
-                s = text.rfind("the", r.start - 5, r.start)
-                s = s if s >= 0 else r.start
+                s = s if text.startswith(("the", "The"), s) else r.start
                 out.append(Mention(s, r.end, "nominal", r.para, qcount(s, r.para), text[s : r.end], None, r.tokens))
+            elif text.startswith(("the ", "The "), s) and _is_role(r.tokens, canon):
+                roles.append((s, r.end, r.para))
             continue
         toks = _strip(r, st, canon, given)
         if not toks:
@@ -245,6 +258,10 @@ def find_mentions(story: Story, paras: list[tuple[int, int]], canon: _Canon, run
         subject = r.initial or bool(_CLAUSE_START.search(text, max(0, s - 12), s))
         q = qcount(s, r.para)
         out.append(Mention(s, r.end, "name", r.para, q, surface, title, toks, subject=subject, initial=r.initial))
+    for group in nominals.find(text, paras, roles):
+        for n in group.mentions:
+            surface = text[n.start : n.end]
+            out.append(Mention(n.start, n.end, "nominal", n.para, qcount(n.start, n.para), surface, group=group))
     for pi, (ps, pe) in enumerate(paras):
         for m in _PRON_RE.finditer(text, ps, pe):
             w = m.group()
@@ -310,7 +327,7 @@ class _Clusterer:
         """Targets for each (title, tokens) form: one cluster, or several to choose from by recency."""
         forms: Counter = Counter()
         for m in mentions:
-            if m.kind != "pronoun":
+            if m.kind != "pronoun" and m.group is None:
                 forms[(m.kind, m.title, m.tokens)] += 1
         targets: dict[tuple, list[Cluster]] = {}
         # 1. Full names, longest and most frequent first; a shorter full name joins one that contains it.
@@ -374,6 +391,25 @@ class _Clusterer:
             return []
         key = (title, w) if title and kind == "name" else (w,)
         return [self.new(key, cc)]
+
+
+def _unnamed(cl: _Clusterer, mentions: list[Mention]) -> None:
+    """One character per unnamed person, called by its first definite description ("the masked man")."""
+    made: dict[int, Cluster] = {}
+    surface = {m.start: m.surface for m in mentions if m.group is not None}
+    for i, m in enumerate(mentions):
+        if m.group is None:
+            continue
+        c = made.get(id(m.group))
+        if c is None:
+            first = next((k for k in m.group.mentions if k.definite and not k.role), m.group.mentions[0])
+            c = made[id(m.group)] = cl.new((" ".join(surface[first.start].split()),), None)
+            c.unnamed = True
+            if m.group.gender:
+                c.titles[m.group.gender] += 1
+        m.char = c
+        c.mentions.append(i)
+        c.names[" ".join(m.surface.split())] += 1
 
 
 def _assign(mentions: list[Mention], targets: dict[tuple, list[Cluster]], gender: dict[int, str | None]) -> None:
@@ -488,6 +524,7 @@ def find_characters(story: Story, packs: list[fandoms.Pack] | None = None) -> tu
     mentions = find_mentions(story, paras, canon, runs)
     cl = _Clusterer(canon, nm.given_names())
     targets = cl.build(mentions, _nicknames(text, paras))
+    _unnamed(cl, mentions)
     gender: dict[int, str | None] = {}
     for _ in range(2):  # names with one candidate, then the shared ones using what gender says
         _assign(mentions, targets, gender)
@@ -540,6 +577,8 @@ def _unique_id(base: str, used: set[str]) -> str:
 
 def _main_name(c: Cluster) -> str:
     """The fullest name the text uses without a title, else its most frequent name."""
+    if c.unnamed:
+        return c.key[0]
     plain = [n for n in c.names if n.split()[0].rstrip(".") not in nm.TITLES and not n.startswith("the ")]
     if plain:
         return " ".join(max(plain, key=lambda n: (len(n.split()), c.names[n])).split())

@@ -56,6 +56,8 @@ class Pack:
     markers: tuple[str, ...] = ()
     characters: list[CanonCharacter] = field(default_factory=list)
     not_characters: frozenset[str] = frozenset()
+    #: Roles that describe one person without naming them ("Death Eater"), lower-cased.
+    roles: frozenset[str] = frozenset()
     path: str | None = None
 
     def lookup(self) -> dict[str, list[CanonCharacter]]:
@@ -121,6 +123,7 @@ def parse_pack(text: str, path: str) -> Pack:
     if not isinstance(nots, dict):
         raise FandomPackError("[not_characters] must be a table of lists (places = [...], spells = [...])", path=path)
     names = frozenset(n.lower() for k in nots for n in _strs(nots, k, f"{path}: not_characters"))
+    roles = frozenset(n.lower() for n in _strs(nots, "roles", f"{path}: not_characters"))
     pid = str(head.get("id") or Path(path).stem)
     return Pack(
         pid,
@@ -129,6 +132,7 @@ def parse_pack(text: str, path: str) -> Pack:
         _strs(head, "markers", path),
         chars,
         names,
+        roles,
         path,
     )
 
