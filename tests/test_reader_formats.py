@@ -309,3 +309,16 @@ def test_xhtml_that_is_not_well_formed_falls_back_to_the_html_parser(tmp_path):
     story = ficlens.read(path)
     assert contract(story) == LEDGER
     assert chapter_texts(story) == chapter_texts(ficlens.read(FIX / "ao3_current.html"))
+
+
+def test_download_without_a_chapters_div_still_finds_its_chapters(tmp_path):
+    path = _variant(tmp_path, "ao3_current.html", ('<div id="chapters" class="userstuff">', '<div class="userstuff">'))
+    story = ficlens.read(path)
+    assert chapter_texts(story) == chapter_texts(ficlens.read(FIX / "ao3_current.html"))
+
+
+def test_unknown_chapter_layout_keeps_metadata_and_still_reads_the_text(tmp_path):
+    path = _variant(tmp_path, "ao3_current.html", ('<div class="userstuff">\n<p>', "<article>\n<p>"))
+    story = ficlens.read(path)
+    assert contract(story)["fandoms"] == LEDGER["fandoms"] and story.meta.work_id == "4242"
+    assert "The lamp at Gullrock had not gone dark" in story.text and story.spans("paragraphs")

@@ -236,6 +236,8 @@ class _Download:
 
     def _heading(self, el: Element) -> None:
         text = text_of(el)
+        if self.region == "preface" and self.tags_done and _CHAPTER_HEADING.match(text):
+            self.region = "chapters"  # a layout without div#chapters (older downloads): the text starts here
         if self.region != "chapters" or not text:
             return
         if first_class(el) == "toc-heading" and not _CHAPTER_HEADING.match(text):

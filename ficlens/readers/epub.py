@@ -100,6 +100,9 @@ def read(path: Path, data: bytes) -> Story:
             fmt = "ao3_epub"
             ao3.read_download(docs, meta, builder)
             _ao3_fallbacks(pkg, meta)
+            if not builder.paragraphs:  # a layout the AO3 parser does not know: keep its metadata, read the text
+                builder = TextBuilder()
+                _render_spine(pkg, docs, builder)
         else:
             fmt = "epub"
             _read_generic(pkg, docs, meta, builder)
@@ -190,6 +193,10 @@ def _read_generic(pkg: Package, docs: list[Element], meta: Metadata, builder: Te
     meta.additional_tags = pkg.values("subject")
     if pkg.first("publisher"):
         meta.extra["publisher"] = pkg.first("publisher")
+    _render_spine(pkg, docs, builder)
+
+
+def _render_spine(pkg: Package, docs: list[Element], builder: TextBuilder) -> None:
     started = False
     for name, root in zip(pkg.spine, docs, strict=True):
         body = find(root, "body")

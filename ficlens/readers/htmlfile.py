@@ -38,6 +38,9 @@ def read(path: Path, data: bytes) -> Story:
         if ao3.is_download(root):
             fmt = "ao3_html"
             ao3.read_download([root], meta, builder)
+            if not builder.paragraphs:  # a layout the AO3 parser does not know: keep its metadata, read the text
+                builder = TextBuilder()
+                _render_body(root, builder)
         elif ao3.is_web_page(root):
             fmt = "ao3_web"
             ao3.read_web_page(root, meta, builder)
@@ -74,10 +77,15 @@ def _read_fanficfare(sections: list[str], meta: Metadata, builder: TextBuilder) 
 
 
 def _read_generic(root: Element, meta: Metadata, builder: TextBuilder) -> None:
-    """Any HTML story: title and author from the head; chapters at the most repeated heading level."""
+    """Any HTML story: title, author and description from the head, then the body."""
     metas = {m.get("name", "").lower(): m.get("content") for m in root.iter("meta") if m.get("name")}
     meta.authors = [metas["author"]] if metas.get("author") else []
     meta.summary = metas.get("description") or None
+    _render_body(root, builder)
+
+
+def _render_body(root: Element, builder: TextBuilder) -> None:
+    """The whole body as prose, chapters starting at the most repeated heading level (h1-h3)."""
     levels = Counter(el.tag for el in root.iter() if el.tag in ("h1", "h2", "h3"))
     repeated = [tag for tag in ("h1", "h2", "h3") if levels[tag] >= 2]
     if repeated:
