@@ -84,3 +84,14 @@ def test_html_without_headings_is_one_untitled_chapter(tmp_path: Path):
     story = ficlens.read(page)
     (chapter,) = story.spans("chapters")
     assert chapter.attrs["title"] is None and story.span_text(chapter) == "Just one.\n\nAnd two."
+
+
+def test_block_quotes_before_the_story_are_notes_not_prose(tmp_path: Path):
+    page = tmp_path / "story.html"
+    page.write_text(
+        "<html><body><h1>Tide</h1><blockquote><p>For M., who asked.</p></blockquote>"
+        "<p>It was cold.</p><blockquote><p>A letter, read aloud.</p></blockquote><p>Then warm.</p></body></html>"
+    )
+    story = ficlens.read(page)
+    assert story.meta.notes == ["For M., who asked."]
+    assert layer(story, "paragraphs") == ["It was cold.", "A letter, read aloud.", "Then warm."]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ficlens.readers import ao3, fanficfare, tags
 from ficlens.readers.markup import Element, decode_markup, find, parse_html, parse_markup, text_of
-from ficlens.readers.render import TextBuilder
+from ficlens.readers.render import TextBuilder, leading_blockquotes, plain
 from ficlens.story import Metadata, Story
 
 PRIORITY = 20
@@ -40,7 +40,7 @@ def read(path: Path, data: bytes) -> Story:
             ao3.read_download([root], meta, builder)
             if not builder.paragraphs:  # a layout the AO3 parser does not know: keep its metadata, read the text
                 builder = TextBuilder()
-                _render_body(root, builder)
+                _render_body(root, builder, meta)
         elif ao3.is_web_page(root):
             fmt = "ao3_web"
             ao3.read_web_page(root, meta, builder)
@@ -81,14 +81,18 @@ def _read_generic(root: Element, meta: Metadata, builder: TextBuilder) -> None:
     metas = {m.get("name", "").lower(): m.get("content") for m in root.iter("meta") if m.get("name")}
     meta.authors = [metas["author"]] if metas.get("author") else []
     meta.summary = metas.get("description") or None
-    _render_body(root, builder)
+    _render_body(root, builder, meta)
 
 
-def _render_body(root: Element, builder: TextBuilder) -> None:
-    """The whole body as prose, chapters starting at the most repeated heading level (h1-h3)."""
+def _render_body(root: Element, builder: TextBuilder, meta: Metadata) -> None:
+    """The whole body as prose, chapters at the most repeated heading level (h1-h3); block quotes
+    before the first paragraph are notes, not prose."""
     levels = Counter(el.tag for el in root.iter() if el.tag in ("h1", "h2", "h3"))
     repeated = [tag for tag in ("h1", "h2", "h3") if levels[tag] >= 2]
     if repeated:
         builder.chapter_tags = frozenset({repeated[0]})
     body = find(root, "body")
-    builder.content(body if body is not None else root)
+    body = body if body is not None else root
+    notes = leading_blockquotes(body)
+    meta.notes += [n for n in map(plain, notes) if n]
+    builder.content(body, skip=set(notes))

@@ -227,6 +227,19 @@ class TextBuilder:
         return story
 
 
+def leading_blockquotes(el: Element) -> list[Element]:
+    """Block quotes before the first prose paragraph: a summary, notes or an epigraph, not story text."""
+    found: list[Element] = []
+    inside: set[Element] = set()
+    for child in el.iter():
+        if child.tag == "blockquote" and child not in inside:
+            found.append(child)
+            inside.update(child.iter())
+        elif child.tag == "p" and child not in inside and (child.text or len(child)):
+            break
+    return found
+
+
 def plain(el: Element | None) -> str | None:
     """The text of an element (a summary, a note) as paragraphs separated by blank lines."""
     if el is None:
