@@ -192,6 +192,7 @@ def test_generic_book_chapters_from_headings(name, fmt):
     assert [c.attrs["title"] for c in story.spans("chapters")] == ["I. The First Letter", "II. The Second Letter"]
     assert chapter_texts(story)[1].endswith("We mended it with stones and stubbornness.")
     if fmt == "epub":
+        assert story.meta.language == "English" and story.meta.extra["as_written"] == {"language": "en"}
         assert story.meta.summary == "Two letters from a harbour town."
         assert story.meta.additional_tags == ["Fiction", "Sea stories"]
 

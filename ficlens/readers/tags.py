@@ -43,6 +43,18 @@ _WARNING_ALIASES = {
     "graphic depictions of violence": "Graphic Depictions Of Violence",
 }
 _CANON = {v.lower(): v for v in RATINGS + WARNINGS + CATEGORIES}
+#: Language codes (OPF ``dc:language``) to the names AO3 and FanFicFare show; others are kept as written.
+_LANGUAGES = {
+    "en": "English", "es": "Español", "fr": "Français", "de": "Deutsch", "it": "Italiano", "ru": "Русский",
+    "ja": "日本語", "ko": "한국어", "pl": "Polski", "nl": "Nederlands",
+}  # fmt: skip
+
+
+def language(value: str | None) -> str | None:
+    """``en``/``en-US`` -> ``English``; a name stays as it is."""
+    if not value:
+        return None
+    return _LANGUAGES.get(value.strip().lower().split("-")[0], value.strip()) if len(value) <= 6 else value.strip()
 
 
 def _canon(value: str, aliases: dict[str, str]) -> str:
@@ -86,7 +98,13 @@ def count_words(story: Story) -> int:
 def finish(story: Story) -> Story:
     """Normalise vocabulary, split relationships, and check stated stats against the text."""
     meta: Metadata = story.meta
-    raw = {"rating": meta.rating, "warnings": list(meta.warnings), "categories": list(meta.categories)}
+    raw = {
+        "rating": meta.rating,
+        "warnings": list(meta.warnings),
+        "categories": list(meta.categories),
+        "language": meta.language,
+    }
+    meta.language = language(meta.language)
     meta.rating = rating(meta.rating)
     meta.warnings = warnings(meta.warnings)
     meta.categories = categories(meta.categories)
