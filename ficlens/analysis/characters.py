@@ -72,6 +72,8 @@ class Cluster:
     mentions: list[int] = field(default_factory=list)  # indexes into the mention list
     id: str = ""
     unnamed: bool = False  # known only by descriptions ("the masked man")
+    titled: bool = False  # known only by title and one name ("Mr. Elton")
+    title_words: set[str] = field(default_factory=set)  # titles the text puts before its names
 
     @property
     def first(self) -> str:
@@ -311,8 +313,8 @@ class _Clusterer:
         return self.given.get(c.first)
 
     def containing(self, w: str) -> tuple[list[Cluster], list[Cluster]]:
-        firsts = [c for c in self.clusters if len(c.key) > 1 and c.key[0] == w]
-        lasts = [c for c in self.clusters if len(c.key) > 1 and c.key[-1] == w]
+        firsts = [c for c in self.clusters if len(c.key) > 1 and not c.titled and c.key[0] == w]
+        lasts = [c for c in self.clusters if len(c.key) > 1 and not c.titled and c.key[-1] == w]
         return firsts, lasts
 
     def canon_for(self, name: str) -> fandoms.CanonCharacter | None:
@@ -373,24 +375,40 @@ class _Clusterer:
                 return [own]
             firsts, lasts = self.containing(w)
             if title:
-                g = nm.TITLES.get(title)
-                ok = [c for c in lasts + firsts if g is None or self.gender_guess(c) in (g, None)]
-                if len(ok) == 1 or ok and (title, w) not in {c.key for c in self.clusters}:
-                    return ok
-                key = (title, w)
-                own = next((c for c in self.clusters if c.key == key), None)
-                if own:
-                    return [own]
-            elif firsts or lasts:
-                return firsts or lasts
+                own = next((c for c in self.clusters if c.key == (title, w)), None)
+                ok = [c for c in lasts + firsts if not c.titled and self._fits_title(c, title)]
+                if own or not ok:
+                    return [own or self._titled(title, w, cc)]
+                if len(ok) == 1:
+                    ok[0].title_words.add(title)
+                return ok
+            titled = [c for c in self.clusters if c.titled and c.key[-1] == w]
+            if firsts or lasts or titled:
+                return firsts or lasts + titled
         if cc is None and kind == "name":
             cc = self.canon_for(surface) or self.canon_for(w)
             if cc and cc.name in self.by_canon:
                 return [self.by_canon[cc.name]]
         if kind == "nominal" and cc is None:
             return []
-        key = (title, w) if title and kind == "name" else (w,)
-        return [self.new(key, cc)]
+        return [self.new((w,), cc)]
+
+    def _titled(self, title: str, w: str, cc: fandoms.CanonCharacter | None) -> Cluster:
+        """A character known by title and one name ("Mrs. Allen"), apart from everyone else called Allen."""
+        c = self.new((title, w), cc)
+        c.titled = True
+        c.title_words.add(title)
+        if nm.TITLES.get(title):
+            c.titles[nm.TITLES[title]] += 1
+        return c
+
+    def _fits_title(self, c: Cluster, title: str) -> bool:
+        """Gender agrees, and "Mrs" never joins someone called "Miss" (her mother, usually), nor the reverse."""
+        g = nm.TITLES.get(title)
+        if g is not None and self.gender_guess(c) not in (g, None):
+            return False
+        clash = {"Mrs": "Miss", "Miss": "Mrs"}.get(title)
+        return clash not in c.title_words
 
 
 def _unnamed(cl: _Clusterer, mentions: list[Mention]) -> None:

@@ -192,8 +192,9 @@ def from_names(runs: Iterable[str], packs: Iterable[Pack], *, min_hits: int = 2)
             seen.update(" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1))
     out = []
     for p in packs:
-        hits = {m for m in p.markers if m in seen}
-        hits.update(c.name for c in p.characters if " " in c.name and c.name in seen)
+        found = {m for m in p.markers if m in seen}
+        found.update(c.name for c in p.characters if " " in c.name and c.name in seen)
+        hits = {h for h in found if not any(h != o and h in o for o in found)}  # "Sherlock" in "Sherlock Holmes"
         if len(hits) == min_hits - 1 and sum(any(n in seen for n in c.names) for c in p.characters) >= 4:
             hits.add("+names")
         if len(hits) >= min_hits:
