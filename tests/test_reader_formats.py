@@ -1,5 +1,6 @@
 """AO3, FanFicFare and generic e-book readers on the fixtures built by scripts/make_fixtures.py."""
 
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -323,3 +324,22 @@ def test_unknown_chapter_layout_keeps_metadata_and_still_reads_the_text(tmp_path
     story = ficlens.read(path)
     assert contract(story)["fandoms"] == LEDGER["fandoms"] and story.meta.work_id == "4242"
     assert "The lamp at Gullrock had not gone dark" in story.text and story.spans("paragraphs")
+
+
+def test_ao3_epub_without_preface_tags_falls_back_to_opf_subjects(tmp_path):
+    with zipfile.ZipFile(FIX / "ao3.epub") as z:
+        preface = z.read("index_split_000.html")
+    stripped = re.sub(rb"<dl.*?</dl>", b"", preface, flags=re.S)
+    story = ficlens.read(rewrite_epub(FIX / "ao3.epub", tmp_path / "old.epub", {"index_split_000.html": stripped}))
+    m = story.meta
+    assert (m.rating, m.warnings, m.categories) == (LEDGER["rating"], LEDGER["warnings"], LEDGER["categories"])
+    assert m.relationships == LEDGER["relationships"]
+    assert m.additional_tags == [
+        "Tidewatch (TV)",
+        "Mara Quill",
+        "Tobias Wren",
+        "Edda Quill",
+        *LEDGER["additional_tags"],
+    ]
+    assert (m.authors, m.language, m.words, m.chapter_count) == (["saltwrit"], "English", 254, 3)
+    assert m.extra["series"] == [{"name": "Salt Roads", "part": 2, "url": None, "id": None}]

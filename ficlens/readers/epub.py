@@ -140,8 +140,8 @@ def _opf_common(pkg: Package, meta: Metadata) -> None:
 
 def _ao3_fallbacks(pkg: Package, meta: Metadata) -> None:
     """Typed tags come from the preface; the OPF subjects (types lost) stand in when it has none."""
+    meta.authors = meta.authors or [a for c in pkg.values("creator") for a in c.split(", ")]  # one joined creator
     _opf_common(pkg, meta)
-    meta.authors = meta.authors or [a for c in pkg.values("creator") for a in c.split(", ")]
     if not (meta.rating or meta.fandoms or meta.additional_tags):
         for subject in pkg.values("subject"):
             if subject == "Fanworks":
