@@ -78,6 +78,18 @@ def test_generic_html_chapters_at_repeated_headings_and_cp1252(tmp_path: Path):
     assert layer(story, "chapters") == ["It\u2019s cold.", "Warmer."]
 
 
+def test_prose_before_the_first_chapter_heading_is_an_untitled_chapter():
+    b = TextBuilder()
+    b.content(parse_html("<p>Prologue words.</p>"))
+    b.chapter("One", "One")
+    b.content(parse_html("<p>First.</p>"))
+    story = b.story(Metadata(), "test", "test")
+    assert [(c.attrs["title"], story.span_text(c)) for c in story.spans("chapters")] == [
+        (None, "Prologue words."),
+        ("One", "First."),
+    ]
+
+
 def test_html_without_headings_is_one_untitled_chapter(tmp_path: Path):
     page = tmp_path / "snippet.html"
     page.write_text("<html><body><p>Just one.</p><p>And two.</p></body></html>")

@@ -103,6 +103,8 @@ class TextBuilder:
 
     def chapter(self, title: str | None, heading: str | None = None) -> None:
         """Start a chapter; ``heading`` is the line shown in the text (none for invisible headings)."""
+        if self._chapter is None and not self.chapters and self.paragraphs:
+            self._chapter = (None, 0)  # prose before the first heading is an untitled chapter of its own
         self._end_chapter()
         if heading:
             self.heading(heading)
