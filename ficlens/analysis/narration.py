@@ -22,30 +22,43 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from ficlens.analysis.pipeline import stage
 from ficlens.story import Character, Span, Story
 
 PRODUCER = "narration/1"
 
-_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
-_FIRST = frozenset({"i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves"})
-_SECOND = frozenset({"you", "your", "yours", "yourself", "yourselves"})
-_THIRD = frozenset(
-    {"he", "him", "his", "himself", "she", "her", "hers", "herself", "they", "them", "their", "themselves"}
-)
 #: A scene is first (second) person when these forms make up this share of its narration's words.
 PERSON_RATE = 0.015
+#: Subjects and their verbs (focal character, lexical tense) are read in a scene's first this many narration
+#: words: plenty of evidence, and it keeps novels' long chapters cheap.
+SUBJECT_WORDS = 4000
 #: Without a POV header, a scene leaves the story's main focal character only for one with this much more evidence.
 SWITCH_RATIO = 3.0
 #: A paragraph run in another person than its scene makes the scene "mixed" above this share.
 MIXED_SHARE = 0.2
 
-_PAST_AUX = frozenset({"was", "were", "had", "did", "wasn't", "weren't", "hadn't", "didn't"})
-_PRESENT_AUX = frozenset(
-    {"is", "am", "are", "has", "does", "isn't", "aren't", "hasn't", "doesn't", "don't", "i'm", "i've", "we're",
-     "you're", "they're", "he's", "she's", "it's", "that's", "there's", "we've", "you've", "they've"}
-)
+#: Word pieces ("don't" -> "don", "t"): contractions leave their auxiliary as a piece of its own.
+_TOKEN = re.compile(r"[A-Za-z]+")
+
+
+def _forms(words: str) -> tuple[str, ...]:
+    """Each word as written in running text: lower case and capitalised ("I" stays as it is)."""
+    return tuple({f for w in words.split() for f in (w, w[:1].upper() + w[1:])})
+
+
+#: What each word piece counts as: a pronoun's person or a finite auxiliary's tense.
+#: ("m", "re", "ve" are the pieces of I'm, you're, I've.)
+_CATEGORY = {
+    "I": "first",
+    **dict.fromkeys(_forms("me my mine myself we us our ours ourselves"), "first"),
+    **dict.fromkeys(_forms("you your yours yourself yourselves"), "second"),
+    **dict.fromkeys(_forms("he him his himself she her hers herself they them their theirs themselves"), "third"),
+    **dict.fromkeys(_forms("was were had did wasn weren hadn didn"), "past"),
+    **dict.fromkeys(_forms("is am are has does isn aren hasn doesn don m re ve"), "present"),
+}
+_AUX_WORDS = frozenset("was were had did is am are has does".split())
 _IRREGULAR = (
     "be was|become became|begin began|bite bit|blow blew|break broke|bring brought|build built|buy bought|"
     "catch caught|choose chose|come came|cut cut|dig dug|do did|draw drew|drink drank|drive drove|eat ate|"
@@ -63,15 +76,18 @@ _BASE_LEX = frozenset(p.split()[0] for p in _IRREGULAR.split("|")) | frozenset(
     "want need like love hate look walk turn try wonder hope wish watch stare smile laugh nod sigh ask answer "
     "call open close start stop wait pull push move reach help remember notice realise realize decide".split()
 )
-_SUBJECTS_3SG = frozenset({"he", "she", "it", "there", "that", "this"})
-_SUBJECTS_OTHER = frozenset({"i", "you", "we", "they"})
+_SUBJECTS_3SG = frozenset({"he", "she"})
 #: Words that may stand between a subject and its verb ("she could barely hear").
-_BETWEEN = frozenset(
+_BETWEEN_WORDS = (
     "could couldn't can can't would wouldn't will won't should might must had hadn't has have did didn't does do "
     "don't was were just suddenly only still also then finally slowly barely hardly never always already almost "
     "even really immediately instantly quickly simply certainly not help but sometimes often perhaps suddenly "
-    "vaguely dimly faintly briefly truly actually".split()
+    "vaguely dimly faintly briefly truly actually"
 )
+_BETWEEN = r"(?:(?:" + "|".join(_BETWEEN_WORDS.replace("'", "['’]").split()) + r")\s+){0,3}"
+_SUBJECT_VERB = re.compile(rf"(?<![A-Za-z'’])(I|[Yy]ou|[Hh]e|[Ss]he|[Ww]e|[Tt]hey)\s+{_BETWEEN}([A-Za-z]+)")
+_AFTER_NAME = re.compile(rf"\s+{_BETWEEN}([A-Za-z]+)\b")
+_QUESTION = re.compile(r"\?")
 _PERCEIVE = (
     "feel felt|see saw seen|hear heard|notice|realise|realize|know knew known|think thought|wonder|want|wish|"
     "hope|fear|remember|recall|recognise|recognize|forget forgot|understand understood|sense|watch|stare|glance|"
@@ -205,10 +221,11 @@ def _read_scene(story: Story, ctx: _Ctx, scene: Span) -> _Reading:
     last = dict(ctx.default_referent)  # pronoun class -> latest character named in the narration
     paras = [p for p in _paragraphs(ctx, scene) if not label or story.text[p.start : p.end].strip() != label.strip()]
     for para in paras:
-        before = (r.first, r.second, r.words)
-        for seg_start, seg_end in _narration(para, ctx.excluded):
-            _read_segment(story, ctx, seg_start, seg_end, r, last)
-        first, second, words = (r.first - before[0], r.second - before[1], r.words - before[2])
+        segments = list(_narration(para, ctx.excluded))
+        if r.words < SUBJECT_WORDS:
+            for seg_start, seg_end in segments:
+                _read_subjects(story, ctx, seg_start, seg_end, r, last)
+        first, second, words = _tally(_TOKEN.findall(" ".join([story.text[a:b] for a, b in segments])), r)
         if words and second >= PERSON_RATE * words and second > first:
             r.para_person["second"] += words
         elif words and first >= PERSON_RATE * words:
@@ -225,62 +242,72 @@ def _read_scene(story: Story, ctx: _Ctx, scene: Span) -> _Reading:
     return r
 
 
-def _read_segment(story: Story, ctx: _Ctx, start: int, end: int, r: _Reading, last: dict[str, str]) -> None:
-    """Count persons, tenses and perceiving subjects in one stretch of pure narration."""
+def _tally(toks: list[str], r: _Reading) -> tuple[int, int, int]:
+    """Add one paragraph's pronouns and finite auxiliaries to ``r``; return its (first, second, words)."""
+    c = Counter(map(_CATEGORY.get, toks))
+    first, second = c["first"], c["second"]
+    r.first += first
+    r.second += second
+    r.third += c["third"]
+    r.past += c["past"]
+    r.present += c["present"]
+    r.words += len(toks)
+    return first, second, len(toks)
+
+
+def _read_subjects(story: Story, ctx: _Ctx, start: int, end: int, r: _Reading, last: dict[str, str]) -> None:
+    """Tense of the verbs after subjects, and who perceives, in one stretch of pure narration.
+
+    Python walks only the subjects (names and he/she), in text order, so that each "she" goes to
+    the last woman named before it (or to the one the characters stage resolved).
+    """
     text = story.text
-    mentions = ctx.mentions_between(start, end)
-    mi = 0
-    subject: str | None = None  # the character of the subject whose verb is awaited
-    kind = ""  # "3sg" or "other" while a verb is awaited
-    gap = 0
-    sentence_char: str | None = None
-    for m_tok in _WORD.finditer(text, start, end):
-        pos, tok = m_tok.start(), m_tok.group().replace("’", "'")
-        r.words += 1
-        low = tok.lower()
-        head = low.split("'")[0]
-        if head == "i" and tok[0] == "I" or head in _FIRST and head != "i":
-            r.first += 1
-        elif head in _SECOND:
-            r.second += 1
-        elif head in _THIRD:
-            r.third += 1
-        while mi < len(mentions) and mentions[mi].end <= pos:
-            mi += 1
-        m = mentions[mi] if mi < len(mentions) and mentions[mi].start <= pos else None
-        char = m.attrs.get("char") if m is not None else None
-        if char and m.attrs.get("kind") != "pronoun" and ctx.pronoun_class.get(char):
-            last[ctx.pronoun_class[char]] = char
-        elif not char and low in ("he", "she"):
-            char = last.get(low)
-        if low in _PAST_AUX:
-            r.past += 1
-        elif low in _PRESENT_AUX:
-            r.present += 1
-        if kind:
-            if low in _BETWEEN and gap < 3:
-                gap += 1
-            else:
-                if low not in _PAST_AUX and low not in _PRESENT_AUX:
-                    if _is_past(low):
-                        r.past += 1
-                    elif _is_present(low, kind):
-                        r.present += 1
-                if subject and low in _PERCEPTION:
-                    r.focal[subject] += 1.0
-                subject, kind = None, ""
-        if char and low not in ("him", "his", "her", "hers") and not tok.endswith("'s"):
-            if m is None or m_tok.end() >= m.end:
-                subject, kind, gap = char, "3sg", 0
-                r.focal[char] += 0.05
-                sentence_char = sentence_char or char
-        elif low in _SUBJECTS_3SG or low in _SUBJECTS_OTHER:
-            subject, kind, gap = None, "3sg" if low in _SUBJECTS_3SG else "other", 0
-        nxt = text[m_tok.end() : m_tok.end() + 2]
-        if "?" in nxt and sentence_char:
-            r.focal[sentence_char] += 0.5  # free indirect question: "How could she leave him?"
-        if "." in nxt or "?" in nxt or "!" in nxt:
-            sentence_char = None
+    events: list[tuple[int, str, str | None]] = []  # (position, character id or "he"/"she", verb after it)
+    for m in _SUBJECT_VERB.finditer(text, start, end):
+        word, verb = m.group(1).lower(), m.group(2).lower()
+        _count_tense(r, verb, "3sg" if word in _SUBJECTS_3SG else "other")
+        if word in ("he", "she"):
+            events.append((m.start(), word, verb))
+    resolved_pronouns: dict[int, str] = {}
+    for mention in ctx.mentions_between(start, end):
+        char = mention.attrs.get("char")
+        if not char:
+            continue
+        if mention.attrs.get("kind") == "pronoun":
+            resolved_pronouns[mention.start] = char  # the characters stage resolved this one: trust it
+            continue
+        after = _AFTER_NAME.match(text, mention.end, end)
+        verb = after.group(1).lower() if after else None
+        if verb:
+            _count_tense(r, verb, "3sg")
+        events.append((mention.start, char, verb))
+    events.sort(key=itemgetter(0))
+    resolved: list[tuple[int, str]] = []  # subjects in text order, for free indirect questions
+    for pos, who, verb in events:
+        if who in ("he", "she"):
+            char = resolved_pronouns.get(pos) or last.get(who)
+        else:
+            char = who
+            if ctx.pronoun_class.get(char):
+                last[ctx.pronoun_class[char]] = char
+        if char and verb:
+            resolved.append((pos, char))
+            r.focal[char] += 1.0 if verb in _PERCEPTION else 0.05
+    for q in _QUESTION.finditer(text, start, end):  # free indirect questions: "How could she leave him?"
+        sentence = max(text.rfind(".", start, q.start()), text.rfind("!", start, q.start()),
+                       text.rfind("?", start, q.start()), start)
+        i = bisect_left(resolved, (sentence, ""))
+        if i < len(resolved) and resolved[i][0] < q.start():
+            r.focal[resolved[i][1]] += 0.5
+
+
+def _count_tense(r: _Reading, verb: str, kind: str) -> None:
+    if verb in _AUX_WORDS:
+        return  # counted by _tally
+    if _is_past(verb):
+        r.past += 1
+    elif _is_present(verb, kind):
+        r.present += 1
 
 
 def _is_past(low: str) -> bool:
@@ -354,7 +381,7 @@ def _story_narrator_clues(story: Story, readings: list[_Reading], story_focal: C
             clues.update({c: v for c, v in r.narrator.items()})
     total = sum(story_focal.values())
     for char, n in story_focal.items():
-        clues[char] += 1.5 * n / total
+        clues[char] += 1.5 * n / total if total else 0.0
     tags = [*story.meta.additional_tags, *story.meta.characters]
     for tag in tags:
         if re.search(r"first person|\bPOV\b|point of view", tag, re.I):
@@ -444,7 +471,7 @@ class _Ctx:
         spans += [(s.start, s.end) for s in story.spans("front_matter")]
         self.excluded = sorted(spans)
         self.quote_starts = [q.start for q in self.quotes]
-        self.mentions = sorted(story.spans("mentions"), key=lambda s: (s.start, s.end))
+        self.mentions = story.spans("mentions")  # sorted by position, as every layer
         self.mention_starts = [m.start for m in self.mentions]
         self.pronoun_class = {c.id: _pronoun_class(c) for c in story.characters}
         #: An unresolved "she" before any woman is named goes to the story's most mentioned woman.
