@@ -13,7 +13,6 @@ phrases) are not evidence of copying.
 from __future__ import annotations
 
 import difflib
-from array import array
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -243,7 +242,7 @@ def find(
     out: list[Pair] = []
     for a, b in sorted(candidates | set(shared.matches)):
         ra, rb = rows[a], rows[b]
-        jac = sum(x == y for x, y in zip(array("q", ra[1]), array("q", rb[1]), strict=True)) / features.PERMS
+        jac = features.jaccard(ra[1], rb[1])
         m = shared.matches.get((a, b), [])
         na, nb = shared.informative.get(a, 0) or 1, shared.informative.get(b, 0) or 1
         small_is_a = na <= nb

@@ -138,10 +138,11 @@ class Prepared:
 
 def prepare(story: Story, content_hash: str) -> Prepared:
     """Everything the library keeps about an analysed story (pure; runs in worker processes)."""
-    words = [t.word for t in features.tokens(story)]
-    sig, n = features.minhash(words)
+    words = features.words(story)
+    wh = features.word_hashes(words)
+    sig, n = features.minhash(wh)
     return Prepared(
-        content_hash, story.source or "", story.to_dict(), len(words), sig, n, features.winnow(words),
+        content_hash, story.source or "", story.to_dict(), len(words), sig, n, features.winnow(wh),
         features.term_weights(words),
     )
 
