@@ -3,7 +3,8 @@
 Gold scenes are given as line ranges; each is scored against the predicted scene that overlaps it
 most (the overlap share is reported, so scene boundaries that are off show up beside the score).
 In a first-person scene the gold ``focal`` is the narrator. A character is right when the predicted
-character's name or one of its aliases is among the gold names (case-insensitive).
+character's name or one of its aliases is among the gold names, or is the given name of a gold full
+name ("Jake" for "Jake Barnes"; PDNC's alias lists leave some given names out), case-insensitive.
 
 PDNC's index gives each novel's narrative person (1 or 3); the narrator of a first-person novel is
 the character whose aliases include ``_narr`` in ``character_info.csv``.
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import ficlens
+from ficlens.analysis.names import TITLES
 from ficlens.errors import EvalError
 from ficlens.eval.gold import load_gold
 from ficlens.story import Span, Story
@@ -140,10 +142,12 @@ def _name(story: Story, char_id: str | None) -> str | None:
 
 
 def _same_character(story: Story, char_id: str | None, gold_names: list[str]) -> bool:
+    """Right when a name of the predicted character is a gold name, or the given name of a gold full name."""
     if not gold_names:
         return char_id is None
     c = story.character(char_id)
     if c is None:
         return False
     gold = {n.lower() for n in gold_names}
+    gold |= {n.split()[0].lower() for n in gold_names if len(n.split()) > 1 and n.split()[0].rstrip(".") not in TITLES}
     return any(n.lower() in gold for n in (c.name, *c.aliases))
