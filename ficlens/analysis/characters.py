@@ -335,23 +335,7 @@ class _Clusterer:
         # 1. Full names, longest and most frequent first; a shorter full name joins one that contains it.
         multi = sorted((f for f in forms if f[0] == "name" and len(f[2]) > 1), key=lambda f: (-len(f[2]), -forms[f]))
         for f in multi:
-            toks = f[2]
-            full = " ".join(toks)
-            cc = self.canon.unique(full) or self.canon_for(full)
-            c = self.by_canon.get(cc.name) if cc else None
-            if c is None:
-                c = next(
-                    (
-                        k
-                        for k in self.clusters
-                        if len(k.key) > len(toks)
-                        and k.key[0] == toks[0]
-                        and k.key[-1] == toks[-1]
-                        and set(toks) <= set(k.key)
-                    ),
-                    None,
-                )
-            targets[f] = [c or self.new(toks, cc)]
+            targets[f] = [self._full(f[1], f[2])]
         # 2. Titled single names ("Mr Potter", "Professor Snape"), then 3. bare single names and epithets.
         singles = sorted((f for f in forms if f not in targets), key=lambda f: (f[1] is None, f[0], -forms[f]))
         for f in singles:
@@ -359,6 +343,30 @@ class _Clusterer:
             w = toks[-1] if kind == "name" else "the " + " ".join(toks)
             targets[f] = self._single(kind, title, toks, w, nicks)
         return targets
+
+    def _full(self, title: str | None, toks: tuple[str, ...]) -> Cluster:
+        """The character for a full name: its canon one, one already made, or a new one."""
+        if title and nm.TITLES.get(title) == "she" and self.given.get(toks[0]) == "he":
+            return self._titled(title, " ".join(toks), None)  # "Mrs. John Knightley": his wife
+        full = " ".join(toks)
+        cc = self.canon.unique(full) or self.canon_for(full)
+        c = self.by_canon.get(cc.name) if cc else None
+        if c is None:
+            c = next((k for k in self.clusters if k.key == toks), None) or next(
+                (
+                    k
+                    for k in self.clusters
+                    if len(k.key) > len(toks)
+                    and k.key[0] == toks[0]
+                    and k.key[-1] == toks[-1]
+                    and set(toks) <= set(k.key)
+                ),
+                None,
+            )
+        c = c or self.new(toks, cc)
+        if title:
+            c.title_words.add(title)
+        return c
 
     def _single(self, kind: str, title: str | None, toks: tuple[str, ...], w: str, nicks: dict[str, str]):
         surface = f"{title} {w}" if title else w
@@ -377,6 +385,7 @@ class _Clusterer:
             if title:
                 own = next((c for c in self.clusters if c.key == (title, w)), None)
                 ok = [c for c in lasts + firsts if not c.titled and self._fits_title(c, title)]
+                ok = [c for c in ok if title in c.title_words] or ok  # "Sir John" is Sir John Middleton
                 if own or not ok:
                     return [own or self._titled(title, w, cc)]
                 if len(ok) == 1:
@@ -403,10 +412,12 @@ class _Clusterer:
         return c
 
     def _fits_title(self, c: Cluster, title: str) -> bool:
-        """Gender agrees, and "Mrs" never joins someone called "Miss" (her mother, usually), nor the reverse."""
+        """Gender agrees; "Mrs" joins a full name only one the text already calls Mrs, and never a "Miss"."""
         g = nm.TITLES.get(title)
         if g is not None and self.gender_guess(c) not in (g, None):
             return False
+        if title == "Mrs" and "Mrs" not in c.title_words:
+            return False  # "Mrs. Dashwood" is not Marianne Dashwood unless the text says so
         clash = {"Mrs": "Miss", "Miss": "Mrs"}.get(title)
         return clash not in c.title_words
 

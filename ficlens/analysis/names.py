@@ -75,7 +75,8 @@ Hello Goodbye Bye Please Thanks Thank Sorry Wow Whoa Damn Dammit Dang Darn Shit 
 Christ Jesus God Gods Lord Heaven Heavens Ladyship Lordship Majesty Highness Excellency Honour Honor Grace
 Esq Co Inc Ltd Nature Time North South East West Northern Southern Eastern Western
 Goodness Gosh Geez Jeez Ugh Argh Ow Ouch Oops Shh Psst Bah Pah Ha Haha
-Good Great Fine Right Sure Dear Dearest Darling Honey Sweetheart Love Baby Babe Mate Dude Buddy Pal Boss
+Good Great Fine Right Sure Dear Dearest Poor Little Young Pretty Sweet Lovely Silly
+Darling Honey Sweetheart Love Baby Babe Mate Dude Buddy Pal Boss
 Mum Mom Mummy Mommy Mama Dad Daddy Papa Ma Pa Mother Father Grandma Grandpa Granny Gran Sis Bro Auntie Aunty
 Sir Madam Maam Ma'am Miss Mister Mistress Master Lady Gentlemen Ladies Everyone Everybody Someone Somebody
 Anyone Anybody Nobody Nothing Something Anything Everything Everywhere Nowhere Somewhere
