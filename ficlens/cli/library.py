@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from ficlens.cli import main
 from ficlens.errors import FiclensError
@@ -28,7 +29,7 @@ from ficlens.library.ingest import add_paths
 from ficlens.library.search import FILTERS, SORTS, Query, build_sql
 from ficlens.library.search import search as run_search
 from ficlens.library.similar import similar as find_similar
-from ficlens.library.store import Library, default_path
+from ficlens.library.store import Library, default_path, display_name
 
 
 def library_option(func: Callable) -> Callable:
@@ -208,10 +209,18 @@ def search(text: str | None, words_range: str | None, chapters_range: str | None
         table.add_column(col, justify="right" if col in ("id", "words", "chapters") else "left",
                          overflow="fold", max_width=60 if col == "match" else 30)
     for h in results.hits:
-        last = escape(h.snippet or "").replace("**", "") if text else str(h.chapters)
-        table.add_row(str(h.id), escape(h.title or "?"), escape(", ".join(h.authors)), escape(", ".join(h.fandoms)),
-                      escape(h.rating or ""), f"{h.words:,}", h.pov or "", last)
+        last = _highlight(h.snippet or "") if text else str(h.chapters)
+        table.add_row(str(h.id), escape(display_name(h.title, h.source)), escape(", ".join(h.authors)),
+                      escape(", ".join(h.fandoms)), escape(h.rating or ""), f"{h.words:,}", h.pov or "", last)
     Console().print(table)
+
+
+def _highlight(snippet: str) -> Text:
+    """The snippet with the matched words (between ``**``) in bold."""
+    out = Text()
+    for i, part in enumerate(snippet.split("**")):
+        out.append(part, style="bold" if i % 2 else "")
+    return out
 
 
 # -- similar, duplicates --------------------------------------------------------------------------

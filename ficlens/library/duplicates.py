@@ -19,7 +19,7 @@ from typing import Any
 
 from ficlens.library import features
 from ficlens.library.features import K, Token, W
-from ficlens.library.store import Library
+from ficlens.library.store import Library, display_name
 
 BAND_ROWS = 3
 #: A fingerprint shared by more works than this is a stock phrase, not evidence.
@@ -232,7 +232,7 @@ def find(
     """Every near-duplicate, version and passage-reuse pair in the library (or involving ``work``)."""
     rows = {
         r[0]: r
-        for r in lib.db.execute("SELECT id, minhash, shingles, fp_count, words, title FROM works")
+        for r in lib.db.execute("SELECT id, minhash, shingles, fp_count, words, title, source FROM works")
     }
     sigs = {wid: r[1] for wid, r in rows.items()}
     candidates = _lsh_pairs(sigs)
@@ -250,7 +250,7 @@ def find(
         contained = min(1.0, len(inside) / min(na, nb))
         # a snapshot starts where the work starts: its shared fingerprints begin in its first words
         from_start = bool(inside) and min(inside) <= 0.15 * max(max(inside), 1) + W
-        titles = (ra[5], rb[5])
+        titles = (display_name(ra[5], ra[6]), display_name(rb[5], rb[6]))
         if contained >= CONTAINED and min(na, nb) / max(na, nb) <= VERSION_RATIO and from_start:
             out.append(Pair(a, b, "version", round(jac, 3), round(contained, 3), titles=titles))
         elif jac >= threshold:

@@ -144,6 +144,7 @@ class Hit:
     pov: str | None
     score: float | None
     snippet: str | None
+    source: str | None
 
 
 @dataclass
@@ -275,7 +276,7 @@ def hits(lib: Library, ids: list[int], scores: dict[int, float | None], text: st
             rows[wid]["words"], rows[wid]["chapters"],
             None if rows[wid]["complete"] is None else bool(rows[wid]["complete"]), rows[wid]["pov"],
             None if scores.get(wid) is None else round(-scores[wid], 3),
-            " ".join(snippets[wid].split()) if wid in snippets else None,
+            " ".join(snippets[wid].split()) if wid in snippets else None, rows[wid]["source"],
         )
         for wid in ids
     ]

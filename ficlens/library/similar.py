@@ -11,7 +11,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ficlens.library.store import Library
+from ficlens.library.store import Library, display_name
 
 #: Query words used to find candidates, and how many candidates are re-ranked.
 QUERY_TERMS = 40
@@ -69,10 +69,11 @@ def _profile(lib: Library, ids: list[int]) -> dict[int, dict[str, Any]]:
     """Cast (main characters, else everyone), relationships (tagged and detected), fandoms and POV per work."""
     db = lib.db
     prof: dict[int, dict[str, Any]] = {
-        r["id"]: {"title": r["title"], "key": r["work_key"], "current": r["current"], "pov": (r["pov"], r["tense"]),
-                  "cast": {}, "all": {}, "rels": set(), "fandoms": set()}
-        for r in db.execute(f"SELECT id, title, work_key, current, pov, tense FROM works WHERE id IN ({_marks(ids)})",
-                            ids)
+        r["id"]: {"title": display_name(r["title"], r["source"]), "key": r["work_key"], "current": r["current"],
+                  "pov": (r["pov"], r["tense"]), "cast": {}, "all": {}, "rels": set(), "fandoms": set()}
+        for r in db.execute(
+            f"SELECT id, title, source, work_key, current, pov, tense FROM works WHERE id IN ({_marks(ids)})", ids
+        )
     }
     ids = list(prof)
     for w, cid, key, name, main in db.execute(

@@ -166,6 +166,11 @@ def work_key(meta: dict[str, Any]) -> str | None:
     return None
 
 
+def display_name(title: str | None, source: str | None) -> str:
+    """A work's title, or its file name when the file has no title."""
+    return title or Path(source or "?").name
+
+
 def _norm(s: str) -> str:
     return " ".join(re.findall(r"\w+", s.lower()))
 
