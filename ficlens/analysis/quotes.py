@@ -54,9 +54,24 @@ SPEECH_VERBS = frozenset(
     gasped groaned moaned grumbled retorted responded inquired enquired queried shrieked roared bellowed barked
     chuckled giggled spat drawled purred urged warned assured announced commented cooed coaxed corrected mumbled
     whimpered wailed howled hollered scoffed huffed grunted panted pressed prompted reasoned recalled replied
-    resumed ventured volunteered conceded confessed concluded went put broke chimed piped offered promised
+    resumed ventured volunteered conceded confessed concluded chimed piped offered promised
     echoed teased joked mocked soothed managed choked squeaked squealed screeched rasped croaked intoned uttered
     shouting screaming crying calling whispering muttering saying asking yelling""".split()
+)
+#: Where em-dash speech stops: a dash before a lower-case tag, or punctuation before a speech verb.
+_DASH_TAG = re.compile(
+    r"[,.!?…]?\s*(?:—|―|–|--)\s+(?=[a-z])|[,.!?…](?=\s+(?:(?:he|she|I|they|[A-Z][\w'’-]+)\s+)?(?:"
+    + "|".join(sorted(SPEECH_VERBS))
+    + r")\b)"
+)
+#: A speech tag inside a quote that lost its closing mark: ``"Who left this? she asked``.
+_INNER_TAG = re.compile(
+    r"[,.!?…](?=\s+(?:he|she|I|they|[A-Z][\w'’-]+)\s+(?:" + "|".join(sorted(SPEECH_VERBS)) + r")\b)"
+)
+_ELISION = re.compile(
+    r"(?:tis|twas|twere|em|n|cause|cos|til|bout|im|er|ow|un|uns|ave|appen|alf|ello|nother|"
+    r"specially|fraid|nuff)\b",
+    re.IGNORECASE,
 )
 THINK_VERBS = frozenset(
     "thought thinks think thinking wondered wonders mused muses reflected reflects pondered ponders reasoned "
@@ -91,7 +106,11 @@ def _style(text: str) -> str:
 
 
 def _scan(text: str, start: int, end: int, style: str, carry: bool) -> tuple[list[_Piece], bool]:
-    """The quote pieces of paragraph ``text[start:end]``; also whether a quote is left open at its end."""
+    """The quote pieces of paragraph ``text[start:end]``; also whether a quote is left open at its end.
+
+    ``carry``: a quote left open by the previous paragraph continues here (its opening mark, if
+    any, is the usual reminder mark of multi-paragraph speech, not a new quote).
+    """
     if style == "single":
         marks, opens, closes, both = _SINGLES, SINGLE_OPEN, SINGLE_CLOSE, SINGLE_BOTH
     else:
@@ -104,8 +123,14 @@ def _scan(text: str, start: int, end: int, style: str, carry: bool) -> tuple[lis
         ch = text[i]
         prev = text[i - 1] if i > start else "\n"
         nxt = text[i + 1] if i + 1 < end else "\n"
-        if style == "single" and prev.isalnum() and (nxt.isalpha() or nxt == "s"):
-            continue  # apostrophe inside a word: don't, James's
+        if carry and i == start:
+            continue
+        if style == "single" and (
+            prev.isalnum() and (nxt.isalpha() or nxt == "s")  # don't, James's
+            or prev in " \t\n(" and _ELISION.match(text, i + 1)  # 'tis, rock 'n' roll
+            or prev in "nN" and i >= 2 and text[i - 2] in "'‘’" and text[i - 3 : i - 2].isspace()
+        ):
+            continue
         can_open = ch in opens or (ch in both or ch in closes) and prev in _OPEN_PREV and nxt not in " \t\n\r"
         can_close = ch in closes or (ch in both or ch in opens) and nxt in _CLOSE_NEXT and prev not in " \t\n\r"
         if ch in opens and not (nxt in _CLOSE_NEXT and prev not in _OPEN_PREV):
@@ -121,23 +146,29 @@ def _scan(text: str, start: int, end: int, style: str, carry: bool) -> tuple[lis
         if can_close or not can_open:
             pieces.append(_Piece(open_at, i + 1, continued=continued))
         else:  # an opening mark while a quote is open: the earlier one lost its closing mark
-            stop = i
-            while stop > open_at + 1 and text[stop - 1] in " \t\n\r":
-                stop -= 1
-            pieces.append(_Piece(open_at, stop, open_end=True, continued=continued))
+            pieces.append(_unclosed(text, open_at, i, continued))
             open_at = i
             continued = False
             continue
         open_at = None
         continued = False
-    if open_at is not None:
-        stop = end
-        while stop > open_at + 1 and text[stop - 1] in " \t\n\r":
-            stop -= 1
-        if stop > open_at + 1:
-            pieces.append(_Piece(open_at, stop, open_end=True, continued=continued))
-        return pieces, True
-    return pieces, False
+    if open_at is None:
+        return pieces, False
+    last = _unclosed(text, open_at, end, continued)
+    if last.end > last.start + 1:
+        pieces.append(last)
+    return pieces, last.open_end
+
+
+def _unclosed(text: str, start: int, end: int, continued: bool) -> _Piece:
+    """A quote whose closing mark is missing: it ends before a speech tag inside it when there is one
+    (``"Who left this? she asked``: scraping damage), else at ``end``, still open."""
+    tag = _INNER_TAG.search(text, start + 1, end)
+    if tag:
+        return _Piece(start, tag.start() + 1, continued=continued)
+    while end > start + 1 and text[end - 1] in " \t\n\r":
+        end -= 1
+    return _Piece(start, end, open_end=True, continued=continued)
 
 
 def _later_close(text: str, i: int, end: int) -> bool:
@@ -154,8 +185,12 @@ def _dash_pieces(text: str, start: int, end: int) -> list[_Piece]:
     m = _DASH_LINE.match(text, start, end)
     if not m:
         return []
-    cut = re.compile(r"[,.!?…]?\s*(?:—|―|–|--)\s+(?=[a-z])").search(text, m.end(), end)
-    return [_Piece(start + (m.start() - start), cut.start() + 1 if cut else end)]
+    cut = _DASH_TAG.search(text, m.end(), end)
+    if cut:
+        return [_Piece(m.start(), cut.start() + 1)]
+    while end > m.end() and text[end - 1].isspace():
+        end -= 1
+    return [_Piece(m.start(), end)]
 
 
 def _first_word(text: str, start: int, end: int) -> str:

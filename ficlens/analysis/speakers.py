@@ -40,16 +40,21 @@ FEATURES = (
     "para_mention",  # named anywhere in the paragraph's narration
     "vocative",  # addressed by name inside the quote
     "in_quote",  # named inside the quote, not as a vocative
-    "prev1",  # spoke the turn before, in the same exchange
-    "prev2",  # spoke two turns before, in the same exchange
+    "tag_pronoun_sure",  # the pronoun tag's gender fits no other character around
+    "prev1",  # spoke the turn before, in the paragraph before
+    "prev2",  # spoke two turns before, the exchange unbroken
     "prev_addressed",  # was addressed by the turn before
+    "prev1_gap",  # the same three, with narration paragraphs in between
+    "prev2_gap",
+    "prev_addressed_gap",
     "recent",  # 1 / (1 + rank) among characters named in the narration before the quote
     "salience",  # share of the story's mentions, scaled to the most mentioned character
     "narrator",  # the first-person narrator
     "continues",  # the previous quote carries on into this one (same utterance)
 )
 #: Features that also get an ``_untagged`` copy, set only when no tag names anyone for the quote.
-_UNTAGGED = ("beat_before", "beat_after", "para_mention", "prev1", "prev2", "prev_addressed", "recent", "vocative")
+_UNTAGGED = ("beat_before", "beat_after", "para_mention", "prev1", "prev2", "prev_addressed", "recent", "vocative",
+             "prev1_gap", "prev2_gap")
 FEATURES += tuple(f + "_untagged" for f in _UNTAGGED)
 _PRONOUNS = {"he": "m", "she": "f", "i": "1", "they": "p", "we": "1"}
 _PRON_AT = re.compile(r"(he|she|i|they|we)\b(?!['’])", re.IGNORECASE)
@@ -60,11 +65,13 @@ _VERB_AFTER = re.compile(
 )
 _SKIP = " \t\n\r,;:—–-…"
 _NOT_VERBS = frozenset("and or but of to in on at with for from as the a an that who which whose".split())
-_SENT_END = re.compile(r"[.!?…][\"'”’)]*\s+(?=\S)")
+_SENT_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?…][\"'”’)]*\s+(?=\S)")
 _TO = re.compile(r"\s*(?:[a-z]+ly\s+)?to\s+", re.IGNORECASE)
 _I_TAG = re.compile(r"[\s,]*(?:I\s+(?:[a-z]+ly\s+)?[a-z]+|[a-z]+\s+I)\b")
 _NAME_RUN = re.compile(r"(?:[Tt]he\s+)?((?:[A-Z][\w'’-]*\.?)(?:\s+[A-Z][\w'’-]*)*)")
 _BY = re.compile(r"\bby\s+(?=\S+(?:\s+\S+){0,3}\s*[,:]\s*$)")
+_KIN_SHE = frozenset("wife lady mother mama mamma".split())
+_KIN = re.compile(r"(his|her)\s+(wife|lady|husband|mother|father|mama|mamma|papa)\b", re.IGNORECASE)
 _CALLING = frozenset("you oh dear my thanks thank sorry please hi hello hey bye goodbye morning night evening".split())
 _AFTER_VOCATIVE = re.compile(r"[,!?.…;:—–-]|\s+(?:I|you|please|we|don'?t|it'?s|I'?m|come|go|stop|wait|listen|look)\b")
 
@@ -123,9 +130,9 @@ class Context:
         self.text = story.text
         self.chars = {c.id: c for c in story.characters}
         self.gender = {c.id: _gender(c) for c in story.characters}
-        qs = [q for q in story.spans("quotes")]
-        self.q_starts = [q.start for q in qs]
-        self.q_ends = [q.end for q in qs]
+        self.quotes = story.spans("quotes")
+        self.q_starts = [q.start for q in self.quotes]
+        self.q_ends = [q.end for q in self.quotes]
         ms = [
             Mention(s.start, s.end, s.attrs.get("char"), s.attrs.get("kind", "name"))
             for s in story.spans("mentions")
@@ -188,7 +195,23 @@ class Context:
         p = _PRON_AT.match(self.text, pos, limit)
         if p:
             return self.resolve(p.group(1), pos), p.start(), p.end(), "pronoun"
+        k = _KIN.match(self.text, pos, limit)
+        if k:
+            return self.kin(k.group(1), k.group(2), pos), k.start(), k.end(), "nominal"
         return self.name_at(pos, limit)
+
+    def kin(self, possessive: str, noun: str, pos: int) -> str | None:
+        """``his wife`` / ``her father``: Mrs or Mr and the surname of whoever "his" or "her" is (the
+        person just addressed by name, if any: ``"My dear Mr. Bennet," said his lady``)."""
+        g = "m" if possessive.lower() == "his" else "f"
+        k = bisect_right(self.q_ends, pos) - 1
+        addressed = [c for c, _ in vocatives(self, self.quotes[k])] if k >= 0 and pos - self.q_ends[k] < 5 else []
+        owner_id = next((c for c in addressed if self.gender.get(c) == g), None)
+        owner = self.chars.get(owner_id or self.resolve("he" if g == "m" else "she", pos) or "")
+        if owner is None or len(owner.name.split()) < 2 and not owner.name.startswith(("Mr", "Mrs", "Miss")):
+            return None
+        title = "mrs" if noun.lower() in _KIN_SHE else "mr"
+        return self.by_name.get(f"{title} {bare_name(owner.name).split()[-1]}")
 
     def name_at(self, pos: int, limit: int) -> tuple[str | None, int, int, str] | None:
         """A known name at ``pos`` that the mentions layer missed (``the Mouse``, ``Mrs. Hurst``)."""
@@ -367,6 +390,8 @@ def candidates(ctx: Context, w: Where) -> tuple[dict[str, dict[str, float]], dic
                 tags.setdefault(cid, tag)
 
     t = tag_after(ctx, q.end, w.hi)
+    if t is not None and t.char is None and t.kind == "pronoun" and ctx.text[t.start] in "Iw":
+        return feats, tags  # "I said" with no known narrator: better no speaker than a wrong one
     if t is not None:
         add(t.char, "tag_name" if t.kind == "name" else "tag_pronoun", tag=t)
     else:
@@ -394,14 +419,15 @@ def candidates(ctx: Context, w: Where) -> tuple[dict[str, dict[str, float]], dic
     for m in ctx.mentions_in(q.start, q.end):
         if m.char and m.char not in voc and m.kind == "name":
             add(m.char, "in_quote")
-    # the exchange: turns in nearby paragraphs
-    turns = [h for h in w.history[-3:] if w.para - h.para <= 3]
+    # the exchange: turns in nearby paragraphs; "_gap" when narration paragraphs come between
+    turns = [h for h in w.history[-3:] if w.para - h.para <= 3] if q.attrs.get("kind") == "speech" else []
     if turns and w.para - turns[-1].para <= 2:
-        add(turns[-1].speaker, "prev1")
+        gap = "" if w.para - turns[-1].para == 1 else "_gap"
+        add(turns[-1].speaker, "prev1" + gap)
         for a in turns[-1].addressees:
-            add(a, "prev_addressed")
+            add(a, "prev_addressed" + gap)
         if len(turns) >= 2:
-            add(turns[-2].speaker, "prev2")
+            add(turns[-2].speaker, "prev2" + ("" if turns[-1].para - turns[-2].para == 1 and not gap else "_gap"))
     if w.continues:
         add(w.prev_speaker, "continues")
     # recency: characters named in the narration before the quote, nearest first
@@ -416,6 +442,10 @@ def candidates(ctx: Context, w: Where) -> tuple[dict[str, dict[str, float]], dic
         add(cid, "recent", 1.0 / (1 + rank))
     if ctx.narrator:
         add(ctx.narrator, "narrator")
+    if t is not None and t.kind == "pronoun" and t.char:
+        g = ctx.gender.get(t.char)
+        if sum(1 for c in set(seen) | set(feats) if ctx.gender.get(c) == g) == 1:
+            add(t.char, "tag_pronoun_sure")  # the only one of that gender around
     for cid, f in feats.items():
         f["salience"] = ctx.salience.get(cid, 0.0)
         if not tagged:  # with no tag, the exchange and the beats carry the decision
@@ -462,8 +492,9 @@ def decode(story: Story, model: Model, oracle: dict[int, str] | None = None) -> 
             if oracle is not None and i in oracle:
                 spk = oracle[i]
             prev_speaker, prev_utt = spk, utt
-        voc = [c for i in idxs for c, _ in vocatives(ctx, quotes[i]) if c != spk]
-        history.append(Turn(pi, spk, voc))
+        if any(quotes[i].attrs.get("kind") == "speech" for i in idxs):  # thoughts are not turns
+            voc = [c for i in idxs for c, _ in vocatives(ctx, quotes[i]) if c != spk]
+            history.append(Turn(pi, spk, voc))
     return decisions
 
 
@@ -473,7 +504,7 @@ def _narrator(ctx: Context, quotes: list[Span]) -> str | None:
     text = ctx.text
     speech = [q for q in quotes if q.attrs.get("kind") == "speech"]
     mine = [n for n, q in enumerate(speech) if _I_TAG.match(text, q.end, min(len(text), q.end + 30))]
-    if len(mine) < 2:
+    if not mine:
         return None
     counts: Counter = Counter()
     for n in mine:

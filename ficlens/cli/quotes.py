@@ -17,6 +17,8 @@ from ficlens.story import Story
 
 #: Speaker pairs shown in the report's "who talks to whom" table.
 SHOWN_PAIRS = 8
+#: What `ficlens quotes` runs: the dialogue stages and what they need, nothing else.
+DIALOGUE_STAGES = ("structure", "characters", "quotes", "speakers")
 
 
 def _name(story: Story, char_id: str | None) -> str:
@@ -74,7 +76,7 @@ def quotes_cmd(path: str, speaker: str | None, to: str | None, as_json: bool) ->
       ficlens quotes fic.epub --speaker Lily --to James
       ficlens quotes fic.txt --json | jq -r .text
     """
-    story = ficlens.analyze(path)
+    story = ficlens.analyze(path, DIALOGUE_STAGES)
     rows = quote_rows(story, _pick(story, speaker), _pick(story, to))
     if as_json:
         for r in rows:

@@ -130,41 +130,41 @@ _OPENERS = {"“", "‘", "(", "[", "{"}
 def _detok(sentences: list[list[str]]) -> tuple[str, dict[tuple[int, int], int], list[tuple[int, int]]]:
     """LitBank's tokens back into prose: the text, each token's offset, and reconstructed paragraphs.
 
-    A paragraph starts at a sentence that opens with a quote mark and after one that ends with one,
-    since LitBank keeps sentences but not paragraph breaks.
+    A paragraph starts at a sentence that opens with a quote mark, and after one that ends with one
+    unless the next goes on in lower case (a tag), since LitBank keeps sentences but not paragraphs.
     """
     parts: list[str] = []
     pos = 0
     offsets: dict[tuple[int, int], int] = {}
     paras: list[tuple[int, int]] = []
     para_start = 0
-    straight_open = False
+    opened = {'"': False, "'": False}  # straight marks toggle: open or not
     for si, toks in enumerate(sentences):
         first = toks[0] if toks else ""
-        last = toks[-1] if toks else ""
-        if si and (first in ('"', "“", "‘") or parts and parts[-1] in ('"', "”", "’")) and pos > para_start:
+        after_quote = parts and parts[-1] in ('"', "'", "”", "’") and not first[:1].islower()
+        if si and (first in ('"', "'", "“", "‘", "--", "—") or after_quote) and pos > para_start:
             paras.append((para_start, pos))
             parts.append("\n\n")
             pos += 2
             para_start = pos
-            straight_open = False
+            opened = dict.fromkeys(opened, False)
         elif si:
             parts.append(" ")
             pos += 1
         for ti, tok in enumerate(toks):
-            glue = ti == 0 or _NO_SPACE_BEFORE.match(tok) or tok in ("”", "’") or (tok == '"' and straight_open)
+            closing = tok in opened and opened[tok]
+            glue = ti == 0 or _NO_SPACE_BEFORE.match(tok) or tok in ("”", "’") or closing
             prev = toks[ti - 1] if ti else ""
-            if ti and (prev in _OPENERS or (prev == '"' and straight_open)):
+            if ti and (prev in _OPENERS or prev in opened and opened[prev]):
                 glue = True
             if not glue:
                 parts.append(" ")
                 pos += 1
-            if tok == '"':
-                straight_open = not straight_open
+            if tok in opened:
+                opened[tok] = not opened[tok]
             offsets[(si, ti)] = pos
             parts.append(tok)
             pos += len(tok)
-        del last
     if pos > para_start:
         paras.append((para_start, pos))
     return "".join(parts), offsets, paras

@@ -1,0 +1,123 @@
+"""The speakers stage: who says each quotation, to whom, and how the text tells us."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ficlens.analysis import quotes, speakers
+from ficlens.cli import main
+from ficlens.story import Character, Span, Story
+
+DIALOGUE = Path(__file__).parent / "fixtures" / "dialogue"
+
+
+def story_with_cast(name: str, cast: dict[str, str]) -> Story:
+    """A fixture with the layers the stage needs, the cast given by hand (name -> pronouns) so the
+    test does not depend on how well the characters stage finds them."""
+    text = (DIALOGUE / name).read_text(encoding="utf-8")
+    story = Story(text)
+    story.add_layer("paragraphs", [Span(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)])
+    quotes.quotes(story)
+    story.characters = [Character(n.lower(), n, [n], pronouns=p) for n, p in cast.items()]
+    names = re.compile(r"\b(" + "|".join(cast) + r")\b")
+    story.add_layer(
+        "mentions", [Span(m.start(), m.end(), attrs={"char": m.group().lower(), "kind": "name"}) for m in
+                     names.finditer(text)]
+    )
+    return speakers.speakers(story)
+
+
+def said(story: Story) -> list[tuple[str, str | None]]:
+    return [(story.span_text(q), q.attrs["speaker"]) for q in story.spans("quotes") if q.attrs["kind"] != "other"]
+
+
+@pytest.fixture
+def lighthouse() -> Story:
+    return story_with_cast("two_speakers.txt", {"Mara": "she/her", "Tobin": "he/him"})
+
+
+def test_tags_pronouns_turn_taking_and_continuation(lighthouse: Story):
+    assert said(lighthouse) == [
+        ('"You\'re late,"', "tobin"),  # said Tobin
+        ('"I know,"', "mara"),  # she said
+        ('"but the tide was against me."', "mara"),  # second piece of the same utterance
+        ('"The tide is always against you, Mara."', "tobin"),  # action beat: He grunted.
+        ('"Only when you need me."', "mara"),  # turn-taking
+        ('"Fair enough."', "tobin"),
+        ('"Hand me the small wrench, Tobin, and stop sulking."', "mara"),  # vocative: not Tobin's line
+        ("*He never listens,*", "mara"),  # she thought
+        ('"There,"', "mara"),
+        ('"It should turn now. Go and try it.', "mara"),
+        ('"And if it doesn\'t, we\'ll try again tomorrow."', "mara"),  # multi-paragraph speech
+    ]
+
+
+def test_cue_and_speaker_mention(lighthouse: Story):
+    qs = {lighthouse.span_text(q): q.attrs for q in lighthouse.spans("quotes")}
+    late = qs['"You\'re late,"']
+    assert late["cue"] == "explicit"
+    start, end = late["speaker_mention"]
+    assert lighthouse.text[start:end] == "Tobin"
+    assert qs['"I know,"']["cue"] == "anaphoric"
+    assert qs['"Only when you need me."']["cue"] == "implicit"
+    assert 0.0 < qs['"Only when you need me."']["confidence"] <= 1.0
+
+
+def test_addressees_from_vocatives_and_the_exchange(lighthouse: Story):
+    qs = {lighthouse.span_text(q): q.attrs for q in lighthouse.spans("quotes")}
+    assert qs['"The tide is always against you, Mara."']["addressees"] == ["mara"]
+    assert qs['"Hand me the small wrench, Tobin, and stop sulking."']["addressees"] == ["tobin"]
+    assert qs['"Fair enough."']["addressees"] == ["mara"]
+
+
+def test_dialogue_share_is_set_on_the_cast(lighthouse: Story):
+    share = {c.id: c.attrs["dialogue_share"] for c in lighthouse.characters}
+    assert share["mara"] > share["tobin"] > 0
+    assert sum(share.values()) == pytest.approx(1.0, abs=0.01)
+
+
+def test_first_person_narrator_is_the_one_the_others_call_by_name():
+    story = story_with_cast("first_person.txt", {"Dana": "she/her", "Sam": "he/him"})
+    assert said(story) == [
+        ('"You came,"', "dana"),
+        ('"I said I would,"', "sam"),
+        ('"Did you bring the map?"', "sam"),
+        ('"Of course I did, Sam."', "dana"),
+    ]
+
+
+def test_inverted_tags_in_single_quote_and_dash_dialogue():
+    british = story_with_cast("british.txt", {"Agnes": "she/her", "Wilfred": "he/him"})
+    assert [s for _, s in said(british)] == ["agnes", "wilfred", "wilfred", "agnes", "wilfred"]
+    dashes = story_with_cast("dashes.txt", {"Rosa": "she/her", "Marco": "he/him"})
+    assert [s for _, s in said(dashes)] == ["rosa", "marco", "rosa", "marco"]
+
+
+def test_missing_model_names_the_script_that_rebuilds_it(tmp_path: Path):
+    from ficlens.errors import StageError
+
+    with pytest.raises(StageError, match="train_speakers.py"):
+        speakers.Model.load(tmp_path / "speakers.json")
+
+
+def test_quotes_command_filters_by_speaker_and_addressee():
+    result = CliRunner().invoke(main, ["quotes", str(DIALOGUE / "dashes.txt"), "--speaker", "Marco", "--json"])
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.output.splitlines() if line]  # Marco has lines
+    assert all('"speaker": "marco"' in line for line in result.output.splitlines() if line)
+    bad = CliRunner().invoke(main, ["quotes", str(DIALOGUE / "dashes.txt"), "--to", "Nobody"])
+    assert bad.exit_code == 2 and "no character called 'Nobody'" in bad.output
+
+
+@pytest.mark.shared
+def test_seed_speakers_end_to_end(shared):
+    from ficlens.eval.quotes import load_seeds, score
+
+    _, summary = score(load_seeds(shared / "gold"), "seeds")
+    ok, n = (int(x) for x in summary["speakers_right"].split("/"))
+    assert n == 62 and ok >= 60
+    assert summary["kind"] == 1.0  # the scare quote is "other", never speech
