@@ -107,3 +107,24 @@ def test_block_quotes_before_the_story_are_notes_not_prose(tmp_path: Path):
     story = ficlens.read(page)
     assert story.meta.notes == ["For M., who asked."]
     assert layer(story, "paragraphs") == ["It was cold.", "A letter, read aloud.", "Then warm."]
+
+
+def test_notes_disclaimers_pov_headers_and_divider_phrases_written_into_the_text():
+    story = render(
+        "<p><b>A/N:</b> Thanks for the reviews!</p><p>Disclaimer: I own nothing.</p>"
+        "<p>Harry's POV</p><p>He ran.</p><p>He hid.</p><p>-Line Break-</p><p>She waited.</p>"
+        "<p>AN: See you next week.</p>"
+    )
+    assert [(s.label, story.span_text(s)) for s in story.spans("front_matter")] == [
+        ("author_note", "A/N: Thanks for the reviews!"),
+        ("disclaimer", "Disclaimer: I own nothing."),
+        ("heading", "Harry's POV"),
+        ("divider", "-Line Break-"),
+        ("author_note", "AN: See you next week."),
+    ]
+    assert story.meta.notes == ["A/N: Thanks for the reviews!", "Disclaimer: I own nothing.", "AN: See you next week."]
+    assert [(s.attrs["label"], story.span_text(s)) for s in story.spans("scenes")] == [
+        ("Harry's POV", "He ran.\n\nHe hid."),
+        (None, "She waited."),
+    ]
+    assert layer(story, "chapters") == ["He ran.\n\nHe hid.\n\n-Line Break-\n\nShe waited."]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ficlens.analysis import structure
 from ficlens.readers.markup import Element
 from ficlens.story import Metadata, Span, Story
 
@@ -26,7 +27,10 @@ _WS = re.compile(r"\s+")
 _QUOTES = frozenset("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb")
 _PUNCT = frozenset(".\u2026?!")
 _WORDY = re.compile(r"[^\W\d_xXoO]|\d")  # a letter other than x/o, or a digit: words, not a divider
-_SCENE_ATTRS = {"label": None, "person": None, "narrator": None, "focal": None, "tense": None}
+_SCENE_ATTRS = {"person": None, "narrator": None, "focal": None, "tense": None}
+#: Paragraphs an author writes around the story in the text itself (FanFiction.net habits).
+_AUTHOR_NOTE = re.compile(r"^[\W_]{0,3}(?:(?i:a/n\b|a\.n\.|author'?s'?\s*notes?\b)|AN\s*[:\-])")
+_DISCLAIMER = re.compile(r"^[\W_]{0,3}disclaimer\b", re.IGNORECASE)
 HR_TEXT = "* * *"
 
 
@@ -47,6 +51,19 @@ def is_divider(text: str, centered: bool = False) -> bool:
     if set("".join(letters).lower()) <= {"x", "o"} and len(t) >= 3:
         return len(letters) < len(t) or (any(c.isupper() for c in letters) and any(c.islower() for c in letters))
     return False
+
+
+def paragraph_kind(text: str, centered: bool = False) -> str | None:
+    """What a paragraph is when it is not prose: divider, pov (header), author_note or disclaimer."""
+    if is_divider(text, centered) or (len(text) <= 40 and _WORDY.search(text) and structure.is_divider(text)):
+        return "divider"
+    if structure.pov_name(text):
+        return "pov"
+    if len(text) < 1500 and _AUTHOR_NOTE.match(text):
+        return "author_note"
+    if len(text) < 1200 and _DISCLAIMER.match(text):
+        return "disclaimer"
+    return None
 
 
 def _centered(el: Element) -> bool:
@@ -71,6 +88,9 @@ class TextBuilder:
         self.scenes: list[Span] = []
         self._chapter: tuple[str | None, int] | None = None  # (title, index of its first paragraph)
         self._scene_first = 0
+        self._scene_label: str | None = None  # the POV header over the current scene
+        #: Author's notes and disclaimers written into the text, verbatim.
+        self.notes: list[str] = []
         self._buf: list[str] = []
         self._len = 0
         self._space = True
@@ -113,8 +133,9 @@ class TextBuilder:
     def _end_scene(self) -> None:
         if len(self.paragraphs) > self._scene_first:
             first, last = self.paragraphs[self._scene_first], self.paragraphs[-1]
-            self.scenes.append(Span(first.start, last.end, attrs=dict(_SCENE_ATTRS)))
+            self.scenes.append(Span(first.start, last.end, attrs={"label": self._scene_label, **_SCENE_ATTRS}))
         self._scene_first = len(self.paragraphs)
+        self._scene_label = None
 
     def _end_chapter(self) -> None:
         self._end_scene()
@@ -194,10 +215,20 @@ class TextBuilder:
         text = raw.strip()
         if not text:
             return
+        kind = None if heading else paragraph_kind(text, centered)
         if heading:
             self.heading(text)
-        elif is_divider(text, centered):
+        elif kind == "divider":
             self.divider(text)
+        elif kind == "pov":
+            self._end_scene()
+            start, end = self._block(text)
+            self.front.append(Span(start, end, "heading", {"pov": structure.pov_name(text)}))
+            self._scene_label = text
+        elif kind:
+            start, end = self._block(text)
+            self.front.append(Span(start, end, kind))
+            self.notes.append(text)
         else:
             start, end = self._block(text)
             self.paragraphs.append(Span(start, end))
@@ -220,6 +251,7 @@ class TextBuilder:
         if self._chapter is None and not self.chapters:
             self._chapter = (None, 0)
         self._end_chapter()
+        meta.notes += self.notes
         story = Story(self.text(), meta, source=source)
         story.add_layer("paragraphs", self.paragraphs, producer=producer)
         story.add_layer("chapters", self.chapters, producer=producer)
