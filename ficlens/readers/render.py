@@ -29,8 +29,9 @@ _PUNCT = frozenset(".\u2026?!")
 _WORDY = re.compile(r"[^\W\d_xXoO]|\d")  # a letter other than x/o, or a digit: words, not a divider
 _SCENE_ATTRS = {"person": None, "narrator": None, "focal": None, "tense": None}
 #: Paragraphs an author writes around the story in the text itself (FanFiction.net habits).
-_AUTHOR_NOTE = re.compile(r"^[\W_]{0,3}(?:(?i:a/n\b|a\.n\.|author'?s'?\s*notes?\b)|AN\s*[:\-])")
-_DISCLAIMER = re.compile(r"^[\W_]{0,3}disclaimer\b", re.IGNORECASE)
+_FRONT = re.compile(
+    r"[\W_]{0,3}(?:(?P<author_note>(?i:a/n\b|a\.n\.|author'?s'?\s*notes?\b)|AN\s*[:\-])|(?P<disclaimer>(?i:disclaimer)\b))"
+)
 HR_TEXT = "* * *"
 
 
@@ -55,15 +56,13 @@ def is_divider(text: str, centered: bool = False) -> bool:
 
 def paragraph_kind(text: str, centered: bool = False) -> str | None:
     """What a paragraph is when it is not prose: divider, pov (header), author_note or disclaimer."""
-    if is_divider(text, centered) or (len(text) <= 40 and _WORDY.search(text) and structure.is_divider(text)):
-        return "divider"
-    if structure.pov_name(text):
-        return "pov"
-    if len(text) < 1500 and _AUTHOR_NOTE.match(text):
-        return "author_note"
-    if len(text) < 1200 and _DISCLAIMER.match(text):
-        return "disclaimer"
-    return None
+    if len(text) <= 50:  # dividers and POV headers are short
+        if is_divider(text, centered) or (len(text) <= 40 and _WORDY.search(text) and structure.is_divider(text)):
+            return "divider"
+        if structure.pov_name(text):
+            return "pov"
+    m = _FRONT.match(text) if len(text) < 1500 else None
+    return m.lastgroup if m else None
 
 
 def _centered(el: Element) -> bool:
