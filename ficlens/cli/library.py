@@ -129,11 +129,31 @@ def _range(value: str | None, what: str) -> tuple[int | None, int | None]:
     return (int(lo) if lo else None), (int(hi) if hi else None)
 
 
+_FILTER_HELP = {
+    "fandom": "fandom tag (a prefix of the tag is enough: 'Harry Potter')",
+    "rating": "rating (g, t, m, e, nr or the AO3 name)",
+    "warning": "archive warning",
+    "category": "category (F/M, M/M, Gen...)",
+    "tag": "tag of any kind",
+    "author": "author",
+    "language": "language",
+    "character": "character, tagged or found in the text",
+    "main": "main character",
+    "speaker": "character who speaks",
+    "relationship": "relationship 'A/B' (or one name), tagged or detected from dialogue",
+    "pov": "point of view in some scene: first, second or third",
+    "narrator": "first-person narrator",
+    "focal": "third-person focal character",
+    "tense": "tense in some scene: past or present",
+}
+
+
 def _filter_options(func: Callable) -> Callable:
     for name in sorted(FILTERS, reverse=True):
+        what = _FILTER_HELP.get(name, name)
         func = click.option(f"--not-{name}", f"not_{name}", multiple=True, metavar="VALUE",
-                            help=f"Leave out works with this {name}.")(func)
-        func = click.option(f"--{name}", name, multiple=True, metavar="VALUE", help=f"Only works with this {name}.")(
+                            help=f"Leave out works with this {what.split(' (')[0]}.")(func)
+        func = click.option(f"--{name}", name, multiple=True, metavar="VALUE", help=f"Only works with this {what}.")(
             func
         )
     return func

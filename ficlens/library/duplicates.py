@@ -27,6 +27,7 @@ MAX_SHARED = 50
 NEAR_DUPLICATE = 0.45  # estimated Jaccard of 3-gram shingles (a copy with 10% of words edited scores ~0.57)
 CONTAINED = 0.8  # share of the smaller work's informative fingerprints found in the larger one
 VERSION_RATIO = 0.9  # a version is at most this share of the other's size; closer sizes are near-duplicates
+MIN_SIMILARITY = 0.8  # aligned words alike in a reported passage (stock phrases chained by chance score ~0.5)
 GAP = 40  # words between two shared fingerprints of one passage
 DRIFT = 12  # words inserted or deleted between them
 
@@ -215,6 +216,8 @@ def passages(
             continue
         wa, wb = [t.word for t in ta[a0:a1]], [t.word for t in tb[b0:b1]]
         sim = difflib.SequenceMatcher(None, wa, wb, autojunk=False).ratio()
+        if sim < MIN_SIMILARITY:
+            continue
         s = (ta[a0].start, ta[a1 - 1].end, tb[b0].start, tb[b1 - 1].end)
         excerpts = _excerpt(sa.text[s[0] : s[1]]), _excerpt(sb.text[s[2] : s[3]])
         out.append(Passage(*s, a1 - a0, b1 - b0, round(sim, 3), *excerpts))
