@@ -343,3 +343,12 @@ def test_ao3_epub_without_preface_tags_falls_back_to_opf_subjects(tmp_path):
     ]
     assert (m.authors, m.language, m.words, m.chapter_count) == (["saltwrit"], "English", 254, 3)
     assert m.extra["series"] == [{"name": "Salt Roads", "part": 2, "url": None, "id": None}]
+
+
+def test_word_documents_say_how_to_make_them_readable(tmp_path):
+    docx = tmp_path / "chapter.docx"
+    with zipfile.ZipFile(docx, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    with pytest.raises(ficlens.FiclensError, match="save it as HTML or plain text"):
+        ficlens.read(docx)

@@ -24,6 +24,11 @@ def read(path: Path, data: bytes) -> Story:
     from ficlens.readers import read_bytes
 
     members = list(iter_members(path, data))
+    names = {name for name, _ in members}
+    if "word/document.xml" in names or "content.xml" in names:
+        raise UnsupportedFormat(
+            "a word-processor document (.docx/.odt); save it as HTML or plain text to read it", path=str(path)
+        )
     if len(members) != 1:
         raise UnsupportedFormat(
             f"zip archive holds {len(members)} files, not one story; list them with `ficlens info {path}` "
