@@ -133,3 +133,23 @@ def test_seed_gold_scenes(shared) -> None:
     rows, summary = score_narration(shared / "gold")
     assert len(rows) == 7
     assert summary["person_ok"] == 1.0 and summary["tense_ok"] == 1.0
+
+
+def test_an_unquoted_letter_is_not_narration() -> None:
+    text = (
+        "The owl came at dawn. Wren untied the letter and unfolded it by the window, and she felt her heart "
+        "thump as she recognised the hand.\n\nDear Wren,\nI hope you are well. I miss you and I think of you "
+        "every day. Write to me when you can, and tell me if you are still angry.\nTobin\n\n"
+        "She read it twice, then folded it small and put it in her pocket.\n"
+    )
+    scene = with_cast(text, [["Wren", "she/her", []], ["Tobin", "he/him", []]]).spans("scenes")[0]
+    assert (scene.attrs["person"], scene.attrs["focal"], scene.attrs["mixed"]) == ("third", "wren", False)
+
+
+def test_a_scene_too_short_to_tell_takes_the_story_majority() -> None:
+    first = "I walked home in the rain, and I did not look back once, because I knew he was watching me go. " * 3
+    text = f"{first}\n\n* * *\n\n\"Well?\" \"Well.\"\n\n* * *\n\n{first}\n"
+    scenes = with_cast(text, []).spans("scenes")
+    assert len(scenes) == 3
+    assert [s.attrs["person"] for s in scenes] == ["first"] * 3
+    assert scenes[1].attrs["tense"] == "past"

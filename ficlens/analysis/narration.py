@@ -27,8 +27,6 @@ from operator import itemgetter
 from ficlens.analysis.pipeline import stage
 from ficlens.story import Character, Span, Story
 
-PRODUCER = "narration/1"
-
 #: A scene is first (second) person when these forms make up this share of its narration's words.
 PERSON_RATE = 0.015
 #: Subjects and their verbs (focal character, lexical tense) are read in a scene's first this many narration
@@ -36,6 +34,10 @@ PERSON_RATE = 0.015
 SUBJECT_WORDS = 4000
 #: Without a POV header, a scene leaves the story's main focal character only for one with this much more evidence.
 SWITCH_RATIO = 3.0
+#: A scene with fewer narration words than this takes the story's majority person and tense.
+MIN_WORDS = 30
+#: A paragraph reads as third person on its own (in a first-person scene) only this long and with no I or you.
+CLEAR_THIRD_WORDS = 50
 #: A paragraph run in another person than its scene makes the scene "mixed" above this share.
 MIXED_SHARE = 0.2
 
@@ -125,6 +127,7 @@ _POV = re.compile(
     r"(?:\s*(?:POV|P\.O\.V\.?|point of view|perspective))?\W*$"
 )
 _POV_WORDS = re.compile(r"\bPOV\b|P\.O\.V|point of view|perspective|^\W*[~*=#<-]+\s*[A-Z]", re.I)
+_SALUTATION = re.compile(r"[ \t]*(?:Dear|Dearest|My dear|My darling)\s+[A-Z][\w.' -]{0,30}[,:!]?[ \t]*(?:\n|$)")
 _ROUGH_QUOTE = re.compile(r'["“][^"“”]*(?:["”]|$)|‘[^’]*’(?![a-z])')
 
 
@@ -142,19 +145,13 @@ class _Reading:
     narrator: Counter = field(default_factory=Counter)
     ruled_out: set = field(default_factory=set)
     clues: list = field(default_factory=list)
-    #: Narration words of paragraphs that read first / second person on their own.
+    #: Narration words of paragraphs that read first / second / clearly third person on their own.
     para_person: Counter = field(default_factory=Counter)
     label_char: str | None = None
 
     @property
     def person(self) -> str:
-        if self.words == 0:
-            return "third"
-        if self.second >= PERSON_RATE * self.words and self.second > 1.5 * self.first:
-            return "second"
-        if self.first >= PERSON_RATE * self.words and self.first >= 2:
-            return "first"
-        return "third"
+        return _person(self.first, self.second, self.third, self.words, least=3)
 
     @property
     def tense(self) -> str | None:
@@ -182,8 +179,16 @@ def narration(story: Story) -> Story:
     main_focal = story_focal.most_common(1)[0][0] if story_focal else None
     shared = _story_narrator_clues(story, readings, story_focal)
     ruled_out = _all_ruled_out(readings)
+    by_person, by_tense = Counter(), Counter()  # the story's majorities, for scenes too short to tell
+    for r in readings:
+        if r.words >= MIN_WORDS:
+            by_person[r.person] += r.words
+            by_tense[r.tense] += r.words if r.tense else 0
     for sc, r in zip(scenes, readings, strict=True):
-        person = r.person
+        person, tense = r.person, r.tense
+        if r.words < MIN_WORDS:
+            person = by_person.most_common(1)[0][0] if by_person else person
+            tense = max(by_tense, key=by_tense.__getitem__) if +by_tense else tense
         narrator = focal = None
         if person == "first":
             narrator = focal = r.label_char or _best(shared + r.narrator, r.ruled_out | ruled_out)
@@ -196,14 +201,12 @@ def narration(story: Story) -> Story:
             person=person,
             narrator=narrator,
             focal=focal,
-            tense=r.tense,
+            tense=tense,
             person_share=shares,
             mixed=bool(r.words) and other / r.words >= MIXED_SHARE,
             narration_words=r.words,
             evidence=_evidence(r, person),
         )
-    if "scenes" in story.layers:
-        story.layers["scenes"].producer = story.layers["scenes"].producer or PRODUCER
     return story
 
 
@@ -225,13 +228,10 @@ def _read_scene(story: Story, ctx: _Ctx, scene: Span) -> _Reading:
         if r.words < SUBJECT_WORDS:
             for seg_start, seg_end in segments:
                 _read_subjects(story, ctx, seg_start, seg_end, r, last)
-        first, second, words = _tally(_TOKEN.findall(" ".join([story.text[a:b] for a, b in segments])), r)
-        if words and second >= PERSON_RATE * words and second > first:
-            r.para_person["second"] += words
-        elif words and first >= PERSON_RATE * words:
-            r.para_person["first"] += words
-        else:
-            r.para_person["third"] += words
+        counts = _tally(_TOKEN.findall(" ".join([story.text[a:b] for a, b in segments])), r)
+        person = _person(*counts, least=2)
+        if person != "third" or (counts[-1] >= CLEAR_THIRD_WORDS and not counts[0] + counts[1]):
+            r.para_person[person] += counts[-1]
     if r.person == "first":
         for para in paras:
             _narrator_clues(story, ctx, para, r)
@@ -242,17 +242,25 @@ def _read_scene(story: Story, ctx: _Ctx, scene: Span) -> _Reading:
     return r
 
 
-def _tally(toks: list[str], r: _Reading) -> tuple[int, int, int]:
-    """Add one paragraph's pronouns and finite auxiliaries to ``r``; return its (first, second, words)."""
+def _person(first: int, second: int, third: int, words: int, least: int) -> str:
+    """First or second person when at least ``least`` of those pronouns make a share of the narration's words."""
+    if second >= least and second >= PERSON_RATE * words and second > 1.5 * first:
+        return "second"
+    if first >= least and first >= PERSON_RATE * words:
+        return "first"
+    return "third"
+
+
+def _tally(toks: list[str], r: _Reading) -> tuple[int, int, int, int]:
+    """Add one paragraph's pronouns and finite auxiliaries to ``r``; return its (first, second, third, words)."""
     c = Counter(map(_CATEGORY.get, toks))
-    first, second = c["first"], c["second"]
-    r.first += first
-    r.second += second
+    r.first += c["first"]
+    r.second += c["second"]
     r.third += c["third"]
     r.past += c["past"]
     r.present += c["present"]
     r.words += len(toks)
-    return first, second, len(toks)
+    return c["first"], c["second"], c["third"], len(toks)
 
 
 def _read_subjects(story: Story, ctx: _Ctx, start: int, end: int, r: _Reading, last: dict[str, str]) -> None:
@@ -469,6 +477,7 @@ class _Ctx:
         spans = [(q.start, q.end) for q in self.quotes]
         spans += [(s.start, s.end) for s in story.spans("italics")]
         spans += [(s.start, s.end) for s in story.spans("front_matter")]
+        spans += _letters(story, story.spans("paragraphs"))
         self.excluded = sorted(spans)
         self.quote_starts = [q.start for q in self.quotes]
         self.mentions = story.spans("mentions")  # sorted by position, as every layer
@@ -532,6 +541,22 @@ def _narration(para: Span, excluded: list[tuple[int, int]]) -> Iterator[tuple[in
         yield pos, para.end
 
 
+def _letters(story: Story, paras: list[Span]) -> list[tuple[int, int]]:
+    """Unquoted letters: from a "Dear Harry," paragraph to the next one that ends in a short sign-off line."""
+    out = []
+    for i, p in enumerate(paras):
+        if not _SALUTATION.match(story.text, p.start, p.end):
+            continue
+        end = p.end
+        single_line = "\n" not in story.text[p.start : p.end].strip()
+        for q in paras[i + single_line : i + 8]:
+            if len(story.text[q.start : q.end].rstrip().rsplit("\n", 1)[-1].split()) <= 4:
+                end = q.end
+                break
+        out.append((p.start, end))
+    return out
+
+
 def _rough_quotes(story: Story) -> list[Span]:
     """Double-quoted stretches of each paragraph, used only when the quotes stage has not run."""
     out = []
@@ -542,6 +567,8 @@ def _rough_quotes(story: Story) -> list[Span]:
 
 
 def _evidence(r: _Reading, person: str) -> str:
+    if r.words < MIN_WORDS:
+        return f"{r.words} narration words, too few: the story's majority"
     rate = {"first": r.first, "second": r.second, "third": r.third}[person] / r.words if r.words else 0.0
     parts = [f"{person} {rate:.1%} of {r.words} narration words", f"past {r.past}:{r.present} present"]
     parts += r.clues[:2]
