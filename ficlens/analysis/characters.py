@@ -73,6 +73,8 @@ class Cluster:
     id: str = ""
     unnamed: bool = False  # known only by descriptions ("the masked man")
     titled: bool = False  # known only by title and one name ("Mr. Elton")
+    count: int = 0  # name mentions tied to it while clustering
+    forms: set[tuple] = field(default_factory=set)  # (kind, title, tokens) forms tied to it alone
     title_words: set[str] = field(default_factory=set)  # titles the text puts before its names
 
     @property
@@ -297,6 +299,7 @@ class _Clusterer:
         self.given = given
         self.clusters: list[Cluster] = []
         self.by_canon: dict[str, Cluster] = {}
+        self.form_votes: dict[tuple, Counter] = {}
 
     def new(self, key: tuple[str, ...], canon: fandoms.CanonCharacter | None) -> Cluster:
         c = Cluster(key, canon)
@@ -305,9 +308,19 @@ class _Clusterer:
             self.by_canon.setdefault(canon.name, c)
         return c
 
-    def gender_guess(self, c: Cluster) -> str | None:
+    def gender_guess(self, c: Cluster, *, votes: bool = True) -> str | None:
+        """Gender while clustering: titles, then pronouns after its names, canon, first-name list."""
         if c.titles:
             return c.titles.most_common(1)[0][0]
+        if not votes:
+            return self.prior(c)
+        votes = sum((self.form_votes.get(f, Counter()) for f in c.forms), Counter())
+        he, she = votes["he"], votes["she"]
+        if he + she and max(he, she) >= 0.7 * (he + she):
+            return "he" if he > she else "she"
+        return self.prior(c)
+
+    def prior(self, c: Cluster) -> str | None:
         if c.canon and c.canon.pronouns:
             return c.canon.pronouns.split("/")[0]
         return self.given.get(c.first)
@@ -336,12 +349,18 @@ class _Clusterer:
         multi = sorted((f for f in forms if f[0] == "name" and len(f[2]) > 1), key=lambda f: (-len(f[2]), -forms[f]))
         for f in multi:
             targets[f] = [self._full(f[1], f[2])]
+            targets[f][0].count += forms[f]
+            targets[f][0].forms.add(f)
         # 2. Titled single names ("Mr Potter", "Professor Snape"), then 3. bare single names and epithets.
         singles = sorted((f for f in forms if f not in targets), key=lambda f: (f[1] is None, f[0], -forms[f]))
         for f in singles:
             kind, title, toks = f
             w = toks[-1] if kind == "name" else "the " + " ".join(toks)
-            targets[f] = self._single(kind, title, toks, w, nicks)
+            targets[f] = self._single(kind, title, toks, w, nicks, forms[f])
+            for c in targets[f]:
+                c.count += forms[f]
+                if len(targets[f]) == 1:
+                    c.forms.add(f)
         return targets
 
     def _full(self, title: str | None, toks: tuple[str, ...]) -> Cluster:
@@ -368,7 +387,7 @@ class _Clusterer:
             c.title_words.add(title)
         return c
 
-    def _single(self, kind: str, title: str | None, toks: tuple[str, ...], w: str, nicks: dict[str, str]):
+    def _single(self, kind: str, title: str | None, toks: tuple[str, ...], w: str, nicks: dict[str, str], n: int):
         surface = f"{title} {w}" if title else w
         cc = self.canon.unique(surface) or self.canon.unique(w) if kind == "name" else self.canon_for(w)
         if cc and cc.name in self.by_canon:
@@ -384,10 +403,11 @@ class _Clusterer:
             firsts, lasts = self.containing(w)
             if title:
                 own = next((c for c in self.clusters if c.key == (title, w)), None)
-                ok = [c for c in lasts + firsts if not c.titled and self._fits_title(c, title)]
-                ok = [c for c in ok if title in c.title_words] or ok  # "Sir John" is Sir John Middleton
-                if own or not ok:
+                ok = [c for c in lasts + firsts if not c.titled and self._fits_title(c, title, n)]
+                same = [c for c in ok if title in c.title_words]  # "Sir John" is Sir John Middleton
+                if own or not ok or len(ok) > 1 and not same:
                     return [own or self._titled(title, w, cc)]
+                ok = same or ok
                 if len(ok) == 1:
                     ok[0].title_words.add(title)
                 return ok
@@ -411,13 +431,16 @@ class _Clusterer:
             c.titles[nm.TITLES[title]] += 1
         return c
 
-    def _fits_title(self, c: Cluster, title: str) -> bool:
-        """Gender agrees; "Mrs" joins a full name only one the text already calls Mrs, and never a "Miss"."""
+    def _fits_title(self, c: Cluster, title: str, n: int) -> bool:
+        """Gender agrees; "Mrs" joins a full name only one the text already calls Mrs, and never a "Miss";
+        a title used far more often than the full name belongs to someone else."""
         g = nm.TITLES.get(title)
         if g is not None and self.gender_guess(c) not in (g, None):
             return False
         if title == "Mrs" and "Mrs" not in c.title_words:
             return False  # "Mrs. Dashwood" is not Marianne Dashwood unless the text says so
+        if n > 4 * max(c.count, 1) and title not in c.title_words:
+            return False  # "Mr. Knightley" far outnumbers "John Knightley": his brother
         clash = {"Mrs": "Miss", "Miss": "Mrs"}.get(title)
         return clash not in c.title_words
 
@@ -468,13 +491,14 @@ def _assign(mentions: list[Mention], targets: dict[tuple, list[Cluster]], gender
         last_seen[id(c)] = i
 
 
-def _gender_votes(text: str, mentions: list[Mention]) -> dict[int, Counter]:
-    """Pronouns right after a character's name (same sentence, or starting the next), per character."""
-    votes: dict[int, Counter] = defaultdict(Counter)
+def _gender_votes(text: str, mentions: list[Mention], key=lambda m: id(m.char) if m.char else None) -> dict:
+    """Pronouns right after a name (same sentence, or starting the next), counted per ``key`` of the name:
+    per character by default, per name form before there are characters."""
+    votes: dict = defaultdict(Counter)
     last: Mention | None = None
     for m in mentions:
         if m.kind != "pronoun":
-            last = m if m.char and m.subject else None
+            last = m if m.subject and key(m) is not None else None
             continue
         if last is None or m.pron in ("i", "you") or m.surface not in _SUBJECT:
             continue
@@ -482,7 +506,7 @@ def _gender_votes(text: str, mentions: list[Mention]) -> dict[int, Counter]:
             gap = text[last.end : m.start]
             ends = len(_SENT_END.findall(gap))
             if ends == 0 or ends == 1 and last.initial and _NEXT_SENT.fullmatch(gap):
-                votes[id(last.char)][m.pron] += 1
+                votes[key(last)][m.pron] += 1
         last = None
     return votes
 
@@ -552,13 +576,14 @@ def find_characters(story: Story, packs: list[fandoms.Pack] | None = None) -> tu
     canon = _Canon(packs)
     mentions = find_mentions(story, paras, canon, runs)
     cl = _Clusterer(canon, nm.given_names())
+    cl.form_votes = _gender_votes(text, mentions, key=lambda m: (m.kind, m.title, m.tokens))
     targets = cl.build(mentions, _nicknames(text, paras))
     _unnamed(cl, mentions)
     gender: dict[int, str | None] = {}
     for _ in range(2):  # names with one candidate, then the shared ones using what gender says
         _assign(mentions, targets, gender)
         votes = _gender_votes(text, mentions)
-        gender = {id(c): _pronouns(votes.get(id(c), Counter()), cl.gender_guess(c)) for c in cl.clusters}
+        gender = {id(c): _pronouns(votes.get(id(c), Counter()), cl.gender_guess(c, votes=False)) for c in cl.clusters}
     clusters = [c for c in cl.clusters if c.mentions]
     _resolve_pronouns(mentions, gender)
     counts: Counter = Counter()
