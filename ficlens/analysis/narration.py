@@ -267,7 +267,7 @@ def _read_subjects(story: Story, ctx: _Ctx, start: int, end: int, r: _Reading, l
     """Tense of the verbs after subjects, and who perceives, in one stretch of pure narration.
 
     Python walks only the subjects (names and he/she), in text order, so that each "she" goes to
-    the last woman named before it (or to the one the characters stage resolved).
+    the last woman named before it (or, with none, to the one the characters stage resolved).
     """
     text = story.text
     events: list[tuple[int, str, str | None]] = []  # (position, character id or "he"/"she", verb after it)
@@ -282,7 +282,7 @@ def _read_subjects(story: Story, ctx: _Ctx, start: int, end: int, r: _Reading, l
         if not char:
             continue
         if mention.attrs.get("kind") == "pronoun":
-            resolved_pronouns[mention.start] = char  # the characters stage resolved this one: trust it
+            resolved_pronouns[mention.start] = char  # the characters stage's reading, when ours has none
             continue
         after = _AFTER_NAME.match(text, mention.end, end)
         verb = after.group(1).lower() if after else None
@@ -293,7 +293,7 @@ def _read_subjects(story: Story, ctx: _Ctx, start: int, end: int, r: _Reading, l
     resolved: list[tuple[int, str]] = []  # subjects in text order, for free indirect questions
     for pos, who, verb in events:
         if who in ("he", "she"):
-            char = resolved_pronouns.get(pos) or last.get(who)
+            char = last.get(who) or resolved_pronouns.get(pos)
         else:
             char = who
             if ctx.pronoun_class.get(char):
