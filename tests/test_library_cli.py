@@ -1,5 +1,6 @@
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -55,6 +56,23 @@ def test_killed_add_loses_and_duplicates_nothing_and_search_works_meanwhile(tmp_
     run("add", tmp_path / "fics", "--library", db, "-q", "--jobs", "2", "--stages", "structure")
     sources = stored(db)
     assert sorted(sources) == sorted(str(f) for f in files)
+    assert run("library", "check", "--library", db).output.strip() == "consistent"
+
+
+def test_ctrl_c_stops_add_cleanly(tmp_path):
+    write_stories(tmp_path / "fics", 250)
+    db = tmp_path / "lib.db"
+    cmd = [sys.executable, "-m", "ficlens", "add", str(tmp_path / "fics"), "--library", str(db), "-q", "--jobs", "2",
+           "--stages", "structure"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while len(stored(db)) < 3 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "run the same command to finish" in err and "Traceback" not in err
+    assert 0 < len(stored(db)) < 250
     assert run("library", "check", "--library", db).output.strip() == "consistent"
 
 

@@ -237,10 +237,17 @@ class Library:
             if tables:
                 raise LibraryError(f"{self.path} is an SQLite file but not a ficlens library; pass another --library")
             self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.executescript(
-                f"BEGIN IMMEDIATE; {_SCHEMA}; PRAGMA application_id = {APPLICATION_ID};"
-                f" PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-            )
+            try:
+                self.db.executescript(
+                    f"BEGIN IMMEDIATE; {_SCHEMA}; PRAGMA application_id = {APPLICATION_ID};"
+                    f" PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                )
+            except sqlite3.OperationalError as e:  # another process created it first
+                if "already exists" not in str(e):
+                    raise
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                return self._init_schema()
         elif app_id != APPLICATION_ID:
             raise LibraryError(f"{self.path} is an SQLite file but not a ficlens library; pass another --library")
         # NORMAL is crash-safe in WAL mode; a larger WAL between checkpoints makes bulk adds ~1.5x faster
