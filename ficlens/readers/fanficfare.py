@@ -70,6 +70,11 @@ def _split(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
+def _extend(meta: Metadata, field: str, values: list[str]) -> None:
+    """Add tags to a list field once each (a tag may be shown under two labels)."""
+    setattr(meta, field, list(dict.fromkeys(getattr(meta, field) + values)))
+
+
 def apply_title_page(meta: Metadata, fields: dict[str, Element]) -> None:
     """Fill ``meta`` from the title page entries FanFicFare wrote (its defaults and AO3 extras)."""
     for label, frag in fields.items():
@@ -81,10 +86,10 @@ def apply_title_page(meta: Metadata, fields: dict[str, Element]) -> None:
             meta.summary = plain(frag)
         elif name == "genre":
             values = _split(value)
-            meta.categories += [v for v in values if tags.is_category(v)]
-            meta.additional_tags += [v for v in values if not tags.is_category(v)]
+            _extend(meta, "categories", [v for v in values if tags.is_category(v)])
+            _extend(meta, "additional_tags", [v for v in values if not tags.is_category(v)])
         elif name in _LISTS:
-            setattr(meta, name, list(dict.fromkeys(getattr(meta, name) + _split(value))))
+            _extend(meta, name, _split(value))
         elif name == "words":
             digits = re.sub(r"\D", "", value)
             meta.words = int(digits) if digits else None
