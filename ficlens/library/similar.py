@@ -36,7 +36,7 @@ def _marks(xs: list[Any]) -> str:
 
 
 def text_scores(lib: Library, wid: int) -> tuple[dict[int, float], dict[int, list[str]]]:
-    """Cosine-like TF-IDF score of every work sharing a distinctive word with ``wid``, and the top shared words."""
+    """Cosine-like TF-IDF scores of the works sharing most distinctive words with ``wid``, and the top shared words."""
     db = lib.db
     mine = dict(db.execute("SELECT term, weight FROM terms WHERE work = ?", (wid,)).fetchall())
     if not mine:
@@ -49,16 +49,25 @@ def text_scores(lib: Library, wid: int) -> tuple[dict[int, float], dict[int, lis
     query = sorted(idf, key=lambda t: mine[t] * idf[t], reverse=True)[:QUERY_TERMS]
     q = {t: mine[t] * idf[t] ** 2 for t in query}
     norm = sum(mine[t] ** 2 * idf[t] ** 2 for t in query) or 1.0
-    scores: dict[int, float] = {}
+    if not query:
+        return {}, {}
+    # the scoring runs inside SQLite: posting lists of common words can hold thousands of works
+    values = ",".join("(?, ?)" for _ in query)
+    rows = db.execute(
+        f"WITH q(term, w) AS (VALUES {values}) SELECT t.work, sum(t.weight * q.w) s"
+        " FROM terms t JOIN q ON t.term = q.term WHERE t.work != ? GROUP BY t.work ORDER BY s DESC LIMIT ?",
+        [*(x for t in query for x in (t, q[t])), wid, CANDIDATES],
+    ).fetchall()
+    scores = {w: min(1.0, sc / norm) for w, sc in rows}
     shared: dict[int, list[tuple[float, str]]] = {}
-    for other, term, weight in db.execute(
-        f"SELECT work, term, weight FROM terms WHERE term IN ({_marks(query)}) AND work != ?", [*query, wid]
-    ):
-        contribution = q[term] * weight
-        scores[other] = scores.get(other, 0.0) + contribution
-        shared.setdefault(other, []).append((contribution, term))
-    words = {w: [t for _, t in sorted(s, reverse=True)[:5]] for w, s in shared.items()}
-    return {w: min(1.0, s / norm) for w, s in scores.items()}, words
+    if scores:
+        for other, term, weight in db.execute(
+            f"SELECT work, term, weight FROM terms WHERE work IN ({_marks(list(scores))})"
+            f" AND term IN ({_marks(query)})",
+            [*scores, *query],
+        ):
+            shared.setdefault(other, []).append((q[term] * weight, term))
+    return scores, {w: [t for _, t in sorted(s, reverse=True)[:5]] for w, s in shared.items()}
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
