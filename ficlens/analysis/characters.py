@@ -164,7 +164,7 @@ class _Canon:
         return found[0] if len(found) == 1 and name.lower() not in self.ambiguous else None
 
 
-def _is_person(toks: tuple[str, ...], st: nm.Stats, canon: _Canon, given: dict[str, str]) -> bool:
+def _is_person(toks: tuple[str, ...], st: nm.Stats, canon: _Canon, given: dict[str, str], words: _Words) -> bool:
     """Whole-story decision for one name: a known place or a name with more place cues than person cues
     is not a person; a word capitalised mid-sentence is; one seen only at sentence starts needs cues."""
     full = " ".join(toks)
@@ -186,6 +186,19 @@ def _is_person(toks: tuple[str, ...], st: nm.Stats, canon: _Canon, given: dict[s
     if sum(st.mid[t] for t in toks) >= 2 or len(toks) > 1 or person:
         return person >= place
     return person > place and person >= 2
+
+
+class _Words:
+    """The story's lower-case words, collected only when a name needs the check ("Send" vs "send")."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.words: set[str] | None = None
+
+    def has(self, word: str) -> bool:
+        if self.words is None:
+            self.words = {w.strip(".,;:!?\"'“”‘’()—–-") for w in self.text.split() if w[:1].islower()}
+        return word in self.words
 
 
 _COMMON_SUFFIX = re.compile(r"(?:ing|ed|ly|ness|tion|ful|less|ment|ous|est|er)$")
@@ -225,6 +238,7 @@ def find_mentions(story: Story, paras: list[tuple[int, int]], canon: _Canon, run
     st = nm.stats(runs)
     given = nm.given_names()
     decided: dict[tuple[str, ...], bool] = {}
+    words = _Words(text)
     quotes = [m.start() for m in _QUOTE_RE.finditer(text)]
 
     def qcount(pos: int, para: int) -> int:
@@ -250,7 +264,7 @@ def find_mentions(story: Story, paras: list[tuple[int, int]], canon: _Canon, run
         if toks in decided:
             ok = decided[toks]
         else:
-            ok = decided[toks] = _is_person(toks, st, canon, given) or bool(r.title and len(toks) <= 3)
+            ok = decided[toks] = _is_person(toks, st, canon, given, words) or bool(r.title and len(toks) <= 3)
         if not ok:
             continue
         if toks is r.tokens:

@@ -47,13 +47,14 @@ _TOK = (
     rf"[{_UP}](?:[{_LO}]+(?:[{_UP}][{_LO}]+)*|[{_LO}]?['’][{_UP}][{_LO}]+)(?:-[{_UP}]?[{_LO}]+)*"
     rf"(?!['’][a-rt-z]|[{_UP}{_LO}\d])"
 )
+_INITIAL = rf"[{_UP}]\."  # the J. in "Adam J. Patch"
 _PARTICLE = r"(?:de|da|di|del|della|van|von|der|den|du|dos|le|la|bin|ibn|al)"
 _SP = r"(?:[ \t]+|[ \t]*\r?\n[ \t]*)"
 # [title] name words; a title never continues a run ("If Mrs. Todd" is "If" + "Mrs. Todd").
 RUN = re.compile(
     rf"\b(?:(?P<title>{_TITLE_RE})\.?[ \t]*\r?\n?[ \t]*(?=[{_UP}]))?"
     rf"(?P<name>(?:(?<=[ \t\n])St\.?[ \t]+)?{_TOK}"
-    rf"(?:{_SP}(?:{_PARTICLE}[ \t]+)?(?!(?:{_TITLE_RE})\.?[ \t]+[{_UP}]){_TOK})*"
+    rf"(?:{_SP}(?:{_PARTICLE}[ \t]+|(?:{_INITIAL}[ \t]+)+)?(?!(?:{_TITLE_RE})\.?[ \t]+[{_UP}]){_TOK})*"
     r"(?:[ \t]+(?:II|III|IV|VI|VII|VIII|IX|XI|XII|XIII|XIV|XV|XVI)\b(?!['’]))?)"
 )
 
@@ -141,13 +142,16 @@ _AFTER_PERSON = re.compile(
     rf"(?:[ \t]*,)?\s+(?:{_SPEECH}|{_ACTION})\b|\s?['’]s?\s+(?:{_BODY})\b"
     r"|[ \t]?,[ \t]+who\b|[ \t]+(?:and|or) (?:I|me)\b"
 )
+_TOWN = re.compile(
+    r"[a-z](?:town|ville|burg|burgh|shire|port|mouth|chester|caster|minster|borough|polis|stadt|grad|land)\b"
+)
 _DATE_AFTER = re.compile(r"[ \t]+\d{1,2}\b")
 _VOCATIVE_AFTER = re.compile(r" ?[,!?]| ?\.[ \t]*[\"”’']")
 _VOCATIVE_BEFORE = re.compile(r"(?:,|\bdear|\bOh|\bO)[ \t]*$")
 _BEFORE_SPEECH = re.compile(rf"\b(?:{_SPEECH})[ \t]*$")
 _BEFORE_DET = re.compile(
-    r"\b(?:(?:the|a|an|this|that|these|those|every|any|some|no|each|another|The|A|An|This|That)[ \t]+(?:[a-z]+[ \t]+)?"
-    r"|(?:his|her|their|my|your|our|its|His|Her|Their|My|Your|Our)[ \t]+)$"
+    r"\b(?:(?:the|a|an|The|A|An)[ \t]+(?:[a-z]+[ \t]+)?"
+    r"|(?:this|these|those|every|any|some|each|another|his|her|their|my|your|our|its|His|Her|Their|My|Your|Our)[ \t]+)$"
 )
 _BEFORE_PLACE = re.compile(r"\b(?:in|at|into|inside|near|outside|within|across|around|toward|towards)[ \t]+$")
 _POSS_PLACE = re.compile(rf"(?:{'|'.join(sorted(PLACE_WORDS))})\b")
@@ -218,6 +222,9 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
             j = s - 1
             quoted = j >= ps and text[j] in _OPENERS  # an opening mark touches the word it opens
             while j >= ps and text[j] in _SKIP:
+                if text[j] == '"' and not quoted:  # straight quotes: an odd one opens (`" Pull !`)
+                    quoted = text.count('"', ps, j + 1) % 2 == 1
+                quoted = quoted or text[j] == "“"
                 j -= 1
             initial = j < ps or quoted or text[j] in _ENDERS
             back = text[max(ps, s - _LOOKBACK) : s]
@@ -228,6 +235,8 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
             elif _VOCATIVE_AFTER.match(text, e, pe) and (quoted or _VOCATIVE_BEFORE.search(back)):
                 person = 1  # vocative: "Lily, take Harry", "I think, Watson, that..."
             place = 1 if _BEFORE_PLACE.search(back) and text[e : e + 1] not in ("'", "’") else 0
+            if _TOWN.search(text, s, e):
+                place += 2  # "Jamestown", "Kukuanaland"
             if _DATE_AFTER.match(text, e, pe):
                 place += 2  # "June 1, 1785": a month, not a woman
             toks = tuple(m.group("name").split())
