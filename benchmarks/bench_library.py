@@ -127,28 +127,30 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, default=Path("/tmp/ficlens-bench"))
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--sample", type=int, default=300, help="works analysed alone for the ratio")
+    ap.add_argument("--keep-library", action="store_true", help="reuse DIR/library.db: skip add")
     ap.add_argument("-o", "--output", type=Path)
     args = ap.parse_args()
     truth_path = args.dir / "truth.json"
     if not truth_path.exists():
         subprocess.run([sys.executable, str(HERE / "gen_corpus.py"), str(args.dir), "--works", str(args.works)],
-                       check=True)
+                       check=True, stdout=sys.stderr)
     truth = json.loads(truth_path.read_text())
     files = sorted((args.dir / "works").glob("*.txt"))
     db = args.dir / "library.db"
-    for p in args.dir.glob("library.db*"):
-        p.unlink()
     rng = random.Random(1)
     result: dict[str, object] = {"works": len(files), "words": sum(len(f.read_text().split()) for f in files)}
-
-    alone = analyze_alone(rng.sample(files, min(args.sample, len(files))))
+    if not args.keep_library:
+        for p in args.dir.glob("library.db*"):
+            p.unlink()
+        alone = analyze_alone(rng.sample(files, min(args.sample, len(files))))
     with Library(db) as lib:
-        report = add_paths(lib, [str(args.dir / "works")], jobs=args.jobs)
-        add_wps = result["words"] / report.seconds
-        result["add"] = {"seconds": round(report.seconds, 1), "words_per_s": round(add_wps),
-                         "analyze_alone_words_per_s": round(alone), "ratio_to_analyze": round(add_wps / alone, 3),
-                         "failed": len(report.failures), "db_mb": round(lib.info()["bytes"] / 2**20, 1)}
-        print(json.dumps(result), file=sys.stderr)
+        if not args.keep_library:
+            report = add_paths(lib, [str(args.dir / "works")], jobs=args.jobs)
+            add_wps = result["words"] / report.seconds
+            result["add"] = {"seconds": round(report.seconds, 1), "words_per_s": round(add_wps),
+                             "analyze_alone_words_per_s": round(alone), "ratio_to_analyze": round(add_wps / alone, 3),
+                             "failed": len(report.failures), "db_mb": round(lib.info()["bytes"] / 2**20, 1)}
+            print(json.dumps(result), file=sys.stderr)
         result["search"] = time_searches(lib, rng, 200)
         ids_all = [r[0] for r in lib.db.execute("SELECT id FROM works WHERE current")]
         times = []
