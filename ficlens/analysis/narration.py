@@ -31,7 +31,7 @@ from ficlens.story import Character, Span, Story
 PERSON_RATE = 0.015
 #: Subjects and their verbs (focal character, lexical tense) are read in a scene's first this many narration
 #: words: plenty of evidence, and it keeps novels' long chapters cheap.
-SUBJECT_WORDS = 4000
+SUBJECT_WORDS = 2500
 #: Without a POV header, a scene leaves the story's main focal character only for one with this much more evidence.
 SWITCH_RATIO = 3.0
 #: A scene with fewer narration words than this takes the story's majority person and tense.
@@ -223,8 +223,8 @@ def _read_scene(story: Story, ctx: _Ctx, scene: Span) -> _Reading:
             r.clues.append(f"header {label!r}")
     last = dict(ctx.default_referent)  # pronoun class -> latest character named in the narration
     paras = [p for p in _paragraphs(ctx, scene) if not label or story.text[p.start : p.end].strip() != label.strip()]
-    for para in paras:
-        segments = list(_narration(para, ctx.excluded))
+    para_segments = [(para, list(_narration(para, ctx.excluded))) for para in paras]
+    for _para, segments in para_segments:
         if r.words < SUBJECT_WORDS:
             for seg_start, seg_end in segments:
                 _read_subjects(story, ctx, seg_start, seg_end, r, last)
@@ -233,8 +233,8 @@ def _read_scene(story: Story, ctx: _Ctx, scene: Span) -> _Reading:
         if person != "third" or (counts[-1] >= CLEAR_THIRD_WORDS and not counts[0] + counts[1]):
             r.para_person[person] += counts[-1]
     if r.person == "first":
-        for para in paras:
-            _narrator_clues(story, ctx, para, r)
+        for para, segments in para_segments:
+            _narrator_clues(story, ctx, para, segments, r)
     for q in ctx.quotes_in(scene):
         char = q.attrs.get("speaker")
         if q.attrs.get("kind") == "thought" and char:
@@ -253,14 +253,15 @@ def _person(first: int, second: int, third: int, words: int, least: int) -> str:
 
 def _tally(toks: list[str], r: _Reading) -> tuple[int, int, int, int]:
     """Add one paragraph's pronouns and finite auxiliaries to ``r``; return its (first, second, third, words)."""
-    c = Counter(map(_CATEGORY.get, toks))
-    r.first += c["first"]
-    r.second += c["second"]
-    r.third += c["third"]
-    r.past += c["past"]
-    r.present += c["present"]
+    cats = list(map(_CATEGORY.get, toks))
+    first, second, third = cats.count("first"), cats.count("second"), cats.count("third")
+    r.first += first
+    r.second += second
+    r.third += third
+    r.past += cats.count("past")
+    r.present += cats.count("present")
     r.words += len(toks)
-    return c["first"], c["second"], c["third"], len(toks)
+    return first, second, third, len(toks)
 
 
 def _read_subjects(story: Story, ctx: _Ctx, start: int, end: int, r: _Reading, last: dict[str, str]) -> None:
@@ -334,30 +335,29 @@ def _is_present(low: str, kind: str) -> bool:
 # -- narrator clues ------------------------------------------------------------------------------
 
 
-def _narrator_clues(story: Story, ctx: _Ctx, para: Span, r: _Reading) -> None:
-    """Self-naming, kinship and vocatives in one paragraph of a (possibly) first-person scene."""
-    narration = " ".join(story.text[a:b] for a, b in _narration(para, ctx.excluded))
-    if "I" not in narration and "my" not in narration and "me" not in narration:
-        return
-    for m in _SELF_NAMING.finditer(narration):
-        char = _character(story, m.group(1))
-        if char:
-            r.narrator[char.id] += 4
-            r.clues.append(f"self-naming {m.group(0)!r}")
-    for m in _KIN.finditer(narration):
-        char = _character(story, m.group(2))
-        if not char:
-            continue
-        r.ruled_out.add(char.id)
-        r.clues.append(f"kinship {m.group(0)!r}")
-        if m.group(1).lower() in _PARTNER_KIN:
-            for partner in _partners(story, char):
-                r.narrator[partner.id] += 3
-    for a, b in _narration(para, ctx.excluded):
+def _narrator_clues(story: Story, ctx: _Ctx, para: Span, segments: list[tuple[int, int]], r: _Reading) -> None:
+    """Self-naming, kinship, names and vocatives in one paragraph of a first-person scene."""
+    narration = " ".join([story.text[a:b] for a, b in segments])
+    if "y " in narration or "I" in narration:  # "my ...", "I'm ...": the only ways to name oneself or kin
+        for m in _SELF_NAMING.finditer(narration):
+            char = _character(story, m.group(1))
+            if char:
+                r.narrator[char.id] += 4
+                r.clues.append(f"self-naming {m.group(0)!r}")
+        for m in _KIN.finditer(narration):
+            char = _character(story, m.group(2))
+            if not char:
+                continue
+            r.ruled_out.add(char.id)
+            r.clues.append(f"kinship {m.group(0)!r}")
+            if m.group(1).lower() in _PARTNER_KIN:
+                for partner in _partners(story, char):
+                    r.narrator[partner.id] += 3
+    for a, b in segments:
         for m in ctx.mentions_between(a, b):
             if m.attrs.get("kind") == "name" and m.attrs.get("char"):
                 r.narrator[m.attrs["char"]] -= 0.5  # the narrator is "I", not named, in their own narration
-    speaks = bool(_NARRATOR_SAYS.search(narration))
+    speaks = "I" in narration and bool(_NARRATOR_SAYS.search(narration))
     for q in ctx.quotes_in(para):
         for voc in _vocatives(story, ctx, q):
             # The narrator's own vocatives name someone else; others' lines beside the narrator's address them.
