@@ -153,3 +153,20 @@ def test_a_scene_too_short_to_tell_takes_the_story_majority() -> None:
     assert len(scenes) == 3
     assert [s.attrs["person"] for s in scenes] == ["first"] * 3
     assert scenes[1].attrs["tense"] == "past"
+
+
+def test_kinship_finds_the_spouse_the_fandom_pack_knows() -> None:
+    text = (
+        "I waited up again. My husband James came home at three, and I pretended to be asleep, because I did "
+        "not want to hear another apology, and I did not trust myself to accept it.\n"
+    )
+    story = run(Story(text), ["structure"])
+    story.characters = [
+        Character("james", "James", canon="James Potter"),
+        Character("rose", "Rose", canon="Rose Weasley"),
+        Character("lily", "Lily", canon="Lily Evans Potter"),
+    ]
+    start = text.index("James")
+    story.add_layer("mentions", [Span(start, start + 5, attrs={"char": "james", "kind": "name"})])
+    scene = narration(story).spans("scenes")[0]
+    assert scene.attrs["narrator"] == "lily" and "kinship" in scene.attrs["evidence"]

@@ -119,6 +119,7 @@ _KIN = re.compile(
     r"\b[Mm]y\s+(husband|wife|boyfriend|girlfriend|fianc[ée]e?|partner|lover|spouse|son|daughter|mother|father|mum|"
     rf"mom|dad|brother|sister|twin|best friend|friend|boss)(?:\s+of\s+[\w ]{{1,25}}?)?,?\s+{_NAME}"
 )
+_MARRIED = re.compile(r"(?:married to|(?:husband|wife|spouse|partner|fianc[ée]e?) of)\s+(.+)", re.I)
 _PARTNER_KIN = frozenset({"husband", "wife", "boyfriend", "girlfriend", "fiance", "fiancé", "fiancee", "fiancée",
                           "partner", "lover", "spouse"})
 #: "Harry's POV", "~Sherlock~", "John's point of view", "POV: Draco", "Lily P.O.V."
@@ -428,12 +429,27 @@ def _partners(story: Story, char: Character) -> list[Character]:
         found = [_character(story, n) for n in names]
         if any(f is not None and f.id == char.id for f in found):
             out += [f for f in found if f is not None and f.id != char.id]
-    for rel in char.attrs.get("relations", []) or []:
-        if isinstance(rel, (list, tuple)) and len(rel) == 2 and rel[0] in ("spouse", "partner"):
-            other = story.character(rel[1])
-            if other:
+    for fact in _canon_facts(char):
+        m = _MARRIED.match(fact)
+        if m:
+            name = m.group(1).strip()
+            other = next((c for c in story.characters if c.canon == name), None) or _character(story, name)
+            if other is not None and other.id != char.id:
                 out.append(other)
     return out
+
+
+def _canon_facts(char: Character) -> tuple[str, ...]:
+    """The fandom pack's facts about ``char`` ("married to Lily Evans Potter"), when it is a canon character."""
+    if not char.canon:
+        return ()
+    from ficlens.fandoms import load_packs  # read only when a kinship clue needs it
+
+    for pack in load_packs():
+        for canon in pack.characters:
+            if canon.name == char.canon:
+                return canon.facts
+    return ()
 
 
 # -- POV headers ---------------------------------------------------------------------------------
