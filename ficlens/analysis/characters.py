@@ -138,7 +138,7 @@ def _load_packs(env: str) -> list[fandoms.Pack]:
     return _PACK_CACHE[env]
 
 
-class _Canon:
+class Canon:
     """Lookups over the detected packs: names that are people, names that are not."""
 
     def __init__(self, packs: list[fandoms.Pack]) -> None:
@@ -164,31 +164,26 @@ class _Canon:
         return found[0] if len(found) == 1 and name.lower() not in self.ambiguous else None
 
 
-def _is_person(toks: tuple[str, ...], st: nm.Stats, canon: _Canon, given: dict[str, str], words: _Words) -> bool:
-    """Whole-story decision for one name: a known place or a name with more place cues than person cues
-    is not a person; a word capitalised mid-sentence is; one seen only at sentence starts needs cues."""
+def known_person(toks: tuple[str, ...], st: nm.Stats, canon: Canon) -> bool | None:
+    """What the fandom pack and the place lists settle about a name, else None (the model decides)."""
     full = " ".join(toks)
     if full.lower() in canon.not_characters:
         return False
-    if canon.get(full) and (len(toks) > 1 or st.mid[toks[0]] or st.person[toks[0]] or st.titled[toks[0]]):
+    t = toks[0]
+    if canon.get(full) and (len(toks) > 1 or st.mid[t] or st.person[t] or st.titled[t] or t in nm.given_names()):
         return True  # a canon name, unless it is only ever a sentence's first word ("Happy birthday")
-    if toks[-1] in nm.PLACE_WORDS or toks[0] in nm.PLACE_WORDS:
-        return False
     if any(t.lower() in canon.not_characters for t in toks) and not any(canon.get(t) for t in toks):
         return False
-    person = sum(st.person[t] for t in toks) + 2 * sum(st.titled[t] for t in toks)
-    place = sum(st.place[t] for t in toks)
-    known = any(t in given for t in toks)
-    if full in nm.not_people() or any(t in nm.not_people() for t in toks):
-        return known and person > place
-    if known:
-        return place <= person + 1
-    if sum(st.mid[t] for t in toks) >= 2 or len(toks) > 1 or person:
-        return person >= place
-    return person > place and person >= 2
+    if toks[-1] in nm.PLACE_WORDS or t in nm.PLACE_WORDS:
+        return False  # "Diagon Alley", "Kellynch Hall"
+    places = nm.not_people()
+    if full in places or any(w in places for w in toks):  # "London", "Englishman"; "Florence" may be a woman
+        given = nm.given_names()
+        return any(w in given for w in toks) and sum(st.person[w] for w in toks) > sum(st.place[w] for w in toks)
+    return None
 
 
-class _Words:
+class Words:
     """The story's lower-case words, collected only when a name needs the check ("Send" vs "send")."""
 
     def __init__(self, text: str) -> None:
@@ -201,10 +196,7 @@ class _Words:
         return word in self.words
 
 
-_COMMON_SUFFIX = re.compile(r"(?:ing|ed|ly|ness|tion|ful|less|ment|ous|est|er)$")
-
-
-def _strip(run: nm.Run, st: nm.Stats, canon: _Canon, given: dict[str, str]) -> tuple[str, ...]:
+def strip_run(run: nm.Run, st: nm.Stats, canon: Canon, given: dict[str, str]) -> tuple[str, ...]:
     """Drop leading words that are not names ("Then", "Dear" in "Dear Lord", "Shooting" at a sentence start).
 
     A word seen only at sentence starts stays when it is a known first name, a canon name,
@@ -219,7 +211,7 @@ def _strip(run: nm.Run, st: nm.Stats, canon: _Canon, given: dict[str, str]) -> t
         opener = run.initial and not run.title and toks is run.tokens
         if opener and not st.mid[t] and t not in given and not canon.get(t) and not st.titled[t]:
             # keep "Rody" in "Rody Kickham" at a sentence start unless it looks like a common word
-            named_next = len(toks) > 1 and not _COMMON_SUFFIX.search(t) and toks[1] not in given
+            named_next = len(toks) > 1 and not nm.COMMON_SUFFIX.search(t) and toks[1] not in given
             if not (st.person[t] and len(toks) == 1) and not named_next:
                 toks = toks[1:]
                 continue
@@ -227,18 +219,20 @@ def _strip(run: nm.Run, st: nm.Stats, canon: _Canon, given: dict[str, str]) -> t
     return toks
 
 
-def _is_role(toks: tuple[str, ...], canon: _Canon) -> bool:
+def _is_role(toks: tuple[str, ...], canon: Canon) -> bool:
     """A singular role the fandom pack lists, after "the" ("the Death Eater")."""
     return " ".join(toks).lower() in canon.roles
 
 
-def find_mentions(story: Story, paras: list[tuple[int, int]], canon: _Canon, runs: list[nm.Run]) -> list[Mention]:
+def find_mentions(
+    story: Story, paras: list[tuple[int, int]], canon: Canon, runs: list[nm.Run], model: nm.PersonModel
+) -> list[Mention]:
     """Name, epithet and pronoun mentions in reading order (names not yet tied to characters)."""
     text = story.text
     st = nm.stats(runs)
     given = nm.given_names()
     decided: dict[tuple[str, ...], bool] = {}
-    words = _Words(text)
+    words = Words(text)
     quotes = [m.start() for m in _QUOTE_RE.finditer(text)]
 
     def qcount(pos: int, para: int) -> int:
@@ -256,16 +250,18 @@ def find_mentions(story: Story, paras: list[tuple[int, int]], canon: _Canon, run
             elif text.startswith(("the ", "The "), s) and _is_role(r.tokens, canon):
                 roles.append((s, r.end, r.para))
             continue
-        toks = _strip(r, st, canon, given)
+        toks = strip_run(r, st, canon, given)
         if not toks:
             continue
         if len(toks) == 1 and toks[0][-1] == "s" and decided.get((toks[0][:-1],)):
             continue  # "Voldemorts laughter": a possessive that lost its apostrophe
-        if toks in decided:
-            ok = decided[toks]
-        else:
-            ok = decided[toks] = _is_person(toks, st, canon, given, words) or bool(r.title and len(toks) <= 3)
-        if not ok:
+        ok = decided.get(toks)
+        if ok is None:
+            ok = known_person(toks, st, canon)
+            if ok is None:
+                ok = model.prob(nm.features(toks, st, words.has)) >= 0.5
+            decided[toks] = ok
+        if not (ok or r.title and toks is r.tokens and len(toks) <= 3):
             continue
         if toks is r.tokens:
             s = r.start
@@ -308,7 +304,7 @@ def _nicknames(text: str, paras: list[tuple[int, int]]) -> dict[str, str]:
 class _Clusterer:
     """Groups name mentions into characters (see the module docstring for the order of rules)."""
 
-    def __init__(self, canon: _Canon, given: dict[str, str]) -> None:
+    def __init__(self, canon: Canon, given: dict[str, str]) -> None:
         self.canon = canon
         self.given = given
         self.clusters: list[Cluster] = []
@@ -580,15 +576,17 @@ def _co_presence(story: Story, paras: list[tuple[int, int]], mentions: list[Ment
     return pairs
 
 
-def find_characters(story: Story, packs: list[fandoms.Pack] | None = None) -> tuple[list[Span], list[Character]]:
-    """Compute the mentions layer and the cast without touching the story."""
+def find_characters(
+    story: Story, packs: list[fandoms.Pack] | None = None, model: nm.PersonModel | None = None
+) -> tuple[list[Span], list[Character]]:
+    """Compute the mentions layer and the cast without touching the story (``packs=None``: detect them)."""
     text = story.text
     paras = prose_paragraphs(story)
     runs = nm.scan(text, paras)
     if packs is None:
         packs = _packs(story, runs)
-    canon = _Canon(packs)
-    mentions = find_mentions(story, paras, canon, runs)
+    canon = Canon(packs)
+    mentions = find_mentions(story, paras, canon, runs, model or nm.person_model())
     cl = _Clusterer(canon, nm.given_names())
     cl.form_votes = _gender_votes(text, mentions, key=lambda m: (m.kind, m.title, m.tokens))
     targets = cl.build(mentions, _nicknames(text, paras))

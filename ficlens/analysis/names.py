@@ -10,11 +10,14 @@ needs a strong cue, a name preceded by "in" or "at" is a place, one after "the" 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from ficlens.errors import StageError
 
 #: Titles before a name, with the gender they imply (None: either).
 TITLES: dict[str, str | None] = {
@@ -199,6 +202,7 @@ class Run:
     person: int  # cues for a person next to it (speech verb, vocative, body-part possessive)
     place: int  # cues for a place ("in", "at")
     para: int
+    poss: bool = False  # followed by 's
 
 
 @dataclass
@@ -210,6 +214,8 @@ class Stats:
     person: Counter
     place: Counter
     titled: Counter
+    det: Counter
+    poss: Counter
 
 
 def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
@@ -242,17 +248,18 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
             toks = tuple(m.group("name").split())
             if text.startswith(("'s ", "’s "), e) and _POSS_PLACE.match(text, e + 3):
                 continue  # "Godric's Hollow", "St Mungo's Hospital": a place, whoever it is named after
-            runs.append(Run(s, e, m.group("title"), toks, initial, det, person, place, pi))
+            poss = text.startswith(("'s", "’s", " 's"), e)
+            runs.append(Run(s, e, m.group("title"), toks, initial, det, person, place, pi, poss))
     return runs
 
 
 def stats(runs: list[Run]) -> Stats:
     """Whole-story counts per word, the evidence each name is judged on."""
-    st = Stats(Counter(), Counter(), Counter(), Counter(), Counter())
+    st = Stats(Counter(), Counter(), Counter(), Counter(), Counter(), Counter(), Counter())
     for r in runs:
         if r.det:  # "the Saltmarsh light", "a big Op": evidence against a person's name
             for t in r.tokens:
-                st.place[t] += 1
+                st.det[t] += 1
             continue
         (st.initial if r.initial else st.mid)[r.tokens[0]] += 1
         for t in r.tokens[1:]:
@@ -263,4 +270,67 @@ def stats(runs: list[Run]) -> Stats:
         for t in r.tokens:
             st.person[t] += r.person
             st.place[t] += r.place
+            st.poss[t] += r.poss
     return st
+
+
+#: What the person model sees of a name (whole-story counts and word shape), in weight order.
+FEATURES = (
+    "one_word two_words mid initial only_initial mid_share person place det titled poss given "
+    "lower_word common_suffix town short hyphen"
+).split()
+COMMON_SUFFIX = re.compile(r"(?:ing|ed|ly|ness|tion|ful|less|ment|ous|est|er|ism|ity|ance|ence|ive|able)$")
+
+
+def features(toks: tuple[str, ...], st: Stats, is_word) -> list[float]:
+    """Feature values for one name (``is_word(w)``: does the text use ``w`` in lower case)."""
+    mid = sum(st.mid[t] for t in toks)
+    ini = st.initial[toks[0]]
+    given = given_names()
+    full = " ".join(toks)
+    log = math.log1p
+    return [
+        float(len(toks) == 1),
+        float(len(toks) == 2),
+        log(mid),
+        log(ini),
+        float(mid == 0),
+        mid / (mid + ini) if mid + ini else 0.0,
+        log(sum(st.person[t] for t in toks)),
+        log(sum(st.place[t] for t in toks)),
+        log(sum(st.det[t] for t in toks)),
+        log(sum(st.titled[t] for t in toks)),
+        log(sum(st.poss[t] for t in toks)),
+        float(any(t in given for t in toks)),
+        float(is_word(toks[0].lower())),
+        float(bool(COMMON_SUFFIX.search(toks[0]))),
+        float(bool(_TOWN.search(full))),
+        float(len(toks[0]) <= 3),
+        float("-" in full),
+    ]
+
+
+MODEL_FILE = Path(__file__).parents[1] / "models" / "person.json"
+
+
+class PersonModel:
+    """Logistic regression over ``FEATURES``: is this capitalised name a person's?"""
+
+    def __init__(self, data: dict) -> None:
+        if data.get("features") != FEATURES:
+            raise ValueError("feature list differs from names.FEATURES")
+        self.weights = data["weights"]
+        self.bias = data["bias"]
+
+    def prob(self, x: list[float]) -> float:
+        z = self.bias + sum(w * v for w, v in zip(self.weights, x, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@cache
+def person_model(path: Path = MODEL_FILE) -> PersonModel:
+    """The packaged model (``scripts/train_names.py`` rebuilds it from LitBank)."""
+    try:
+        return PersonModel(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError) as e:
+        raise StageError(f"person-name model {path} is missing or stale ({e}); run scripts/train_names.py") from None

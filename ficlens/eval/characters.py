@@ -2,7 +2,8 @@
 
 - Gold JSON: every gold character found (by a name the text uses), every gold name the text uses on
   that same character, canon and pronouns right, no ``not_characters`` name in the cast.
-- LitBank (brat ``.ann``): proper-name PER mentions, exact spans. A gold PER span is a proper name
+- LitBank (brat ``.ann``): proper-name PER mentions, exact spans, each work scored by the person model
+  trained without it (``person_foldK.json``). A gold PER span is a proper name
   when it starts with a capitalised word that is not a determiner; it is cut to its leading run of
   capitalised words ("James Stevenson , Esq. of South Park" -> "James Stevenson").
 - PDNC (``character_info.csv``): B-cubed precision/recall/F1 of alias clustering over the gold
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import json
 import re
 import time
 from collections import Counter, defaultdict
@@ -22,6 +24,7 @@ from typing import Any
 
 import ficlens
 from ficlens.analysis import characters as ch
+from ficlens.analysis import names as nm
 from ficlens.analysis.names import TITLES
 from ficlens.errors import EvalError
 from ficlens.eval.gold import load_gold, prf
@@ -33,7 +36,7 @@ _NOT_BEFORE_NAME = frozenset("a an the this that these those of in from at to fo
 _CONNECT = frozenset("of de van von der du da di del le la".split())
 
 
-def _lines_story(text: str) -> Story:
+def lines_story(text: str) -> Story:
     """A story whose paragraphs are the file's non-blank lines (LitBank's layout: one paragraph a line)."""
     story = Story(text)
     story.add_layer("paragraphs", [Span(m.start(), m.end()) for m in _PARA.finditer(text) if m.group().strip()])
@@ -133,6 +136,15 @@ def _sentence_start(text: str, i: int) -> bool:
     return not before or before[-1] in ".!?:;\n-"
 
 
+def fold_models() -> dict[str, nm.PersonModel]:
+    """Work -> the person model trained without it (``scripts/train_names.py`` writes the folds)."""
+    out = {}
+    for path in sorted(nm.MODEL_FILE.parent.glob("person_fold*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        out.update(dict.fromkeys(data.get("test_works", []), nm.PersonModel(data)))
+    return out
+
+
 def score_litbank(entities_dir: str | Path) -> list[dict[str, Any]]:
     """Per work: proper-name PER mention precision, recall, F1 (exact spans)."""
     base = Path(entities_dir)
@@ -140,17 +152,17 @@ def score_litbank(entities_dir: str | Path) -> list[dict[str, Any]]:
     files = sorted(brat.glob("*.ann"))
     if not files:
         raise EvalError(f"no brat .ann files in {brat}; pass LitBank's entities/ folder")
+    held_out = fold_models()
     rows = []
     for ann in files:
         text = ann.with_suffix(".txt").read_text(encoding="utf-8")
         gold = litbank_gold(ann.read_text(encoding="utf-8"), text)
-        story = ch.characters(_lines_story(text))
-        pred = {(s.start, s.end) for s in story.spans("mentions") if s.attrs["kind"] == "name"}
+        work = ann.stem.removesuffix("_brat")
+        spans, _ = ch.find_characters(lines_story(text), packs=None, model=held_out.get(work))
+        pred = {(s.start, s.end) for s in spans if s.attrs["kind"] == "name"}
         tp = len(gold & pred)
         p, r, f = prf(tp, len(pred), len(gold))
-        rows.append(
-            {"work": ann.stem.removesuffix("_brat"), "gold": len(gold), "pred": len(pred), "p": p, "r": r, "f1": f}
-        )
+        rows.append({"work": work, "gold": len(gold), "pred": len(pred), "p": p, "r": r, "f1": f})
     return rows
 
 
