@@ -375,14 +375,14 @@ def info(library_path: str | None, as_json: bool) -> None:
 
 
 @library_group.command()
-@click.option("--fix", is_flag=True, help="Rebuild the full-text index from the stored texts.")
+@click.option("--fix", is_flag=True, help="Rebuild the full-text index and term counts from the stored works.")
 @library_option
 @json_option
 def check(fix: bool, library_path: str | None, as_json: bool) -> None:
     """Check the store is consistent (exit 1 when it is not)."""
     with _open(library_path) as lib:
         if fix:
-            lib.rebuild_fts()
+            lib.rebuild()
         problems = lib.check()
     if as_json:
         _echo_json({"consistent": not problems, "problems": problems})

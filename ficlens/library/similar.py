@@ -43,7 +43,7 @@ def text_scores(lib: Library, wid: int) -> tuple[dict[int, float], dict[int, lis
         return {}, {}
     n = db.execute("SELECT count(*) FROM works").fetchone()[0]
     terms = list(mine)
-    df = dict(db.execute(f"SELECT term, count(*) FROM terms WHERE term IN ({_marks(terms)}) GROUP BY term", terms))
+    df = dict(db.execute(f"SELECT term, n FROM term_df WHERE term IN ({_marks(terms)})", terms))
     common = max(0.3 * n, 100)  # words in more works than this cost time and say little
     idf = {t: math.log((n + 1) / (df.get(t, 1) + 0.5)) for t in terms if 1 < df.get(t, 1) <= common}
     query = sorted(idf, key=lambda t: mine[t] * idf[t], reverse=True)[:QUERY_TERMS]

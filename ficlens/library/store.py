@@ -21,6 +21,7 @@ Schema (``PRAGMA user_version`` = ``SCHEMA_VERSION``; ``docs/library.md`` descri
     quotes(work, idx, start, end, kind, speaker, addressees, cue, confidence)
     pairs(work, a, b, weight)                   relationships detected from dialogue and main co-presence
     terms(term, work, weight)                   top content words, unit-length log-tf (similar)
+    term_df(term, n)                            how many works have each term in ``terms``
     fingerprints(hash, work, pos)               winnowed 5-word fingerprints (passage reuse, containment)
     saved_searches(name, query)  exclusions(field, value)  allowlist(hash, source)
 """
@@ -91,6 +92,7 @@ CREATE TABLE pairs (work INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE
 CREATE TABLE terms (term TEXT NOT NULL, work INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
     weight REAL NOT NULL, PRIMARY KEY (term, work)) WITHOUT ROWID;
 CREATE INDEX terms_work ON terms(work);
+CREATE TABLE term_df (term TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE fingerprints (hash INTEGER NOT NULL, work INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
     pos INTEGER NOT NULL, PRIMARY KEY (hash, work, pos)) WITHOUT ROWID;
 CREATE INDEX fingerprints_work ON fingerprints(work);
@@ -356,6 +358,9 @@ class Library:
             db.executemany("INSERT INTO pairs VALUES (?,?,?,?)", [(wid, a, b, n) for (a, b), n in _pairs(d).items()])
             db.executemany("INSERT INTO terms VALUES (?,?,?)", [(t, wid, w) for t, w in p.terms.items()])
             db.executemany(
+                "INSERT INTO term_df VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET n = n + 1", [(t,) for t in p.terms]
+            )
+            db.executemany(
                 "INSERT OR IGNORE INTO fingerprints VALUES (?,?,?)", [(h, wid, pos) for h, pos in p.fingerprints]
             )
             if key:
@@ -416,6 +421,9 @@ class Library:
                     "INSERT INTO fts (fts, rowid, title, meta, body) VALUES ('delete', ?, ?, ?, ?)",
                     (wid, row[1], row[2], row[3]),
                 )
+                db.execute(
+                    "UPDATE term_df SET n = n - 1 WHERE term IN (SELECT term FROM terms WHERE work = ?)", (wid,)
+                )
                 db.execute("DELETE FROM works WHERE id = ?", (wid,))
                 if row[0]:
                     self._elect_current(row[0])
@@ -472,11 +480,20 @@ class Library:
         ).fetchone()[0]
         if n:
             problems.append(f"{n} works have missing fingerprints")
+        n = q(
+            "SELECT count(*) FROM (SELECT term, count(*) c FROM terms GROUP BY term) x"
+            " LEFT JOIN term_df d USING (term) WHERE d.n IS NOT x.c"
+        ).fetchone()[0]
+        if n:
+            problems.append(f"{n} term counts are wrong; run `ficlens library check --fix`")
         return problems
 
-    def rebuild_fts(self) -> None:
+    def rebuild(self) -> None:
+        """Rebuild what can be derived: the full-text index and the term counts."""
         with self.transaction() as db:
             db.execute("INSERT INTO fts (fts) VALUES ('rebuild')")
+            db.execute("DELETE FROM term_df")
+            db.execute("INSERT INTO term_df SELECT term, count(*) FROM terms GROUP BY term")
 
     # -- saved searches and exclusions ----------------------------------------------------------
 
