@@ -170,3 +170,14 @@ def test_kinship_finds_the_spouse_the_fandom_pack_knows() -> None:
     story.add_layer("mentions", [Span(start, start + 5, attrs={"char": "james", "kind": "name"})])
     scene = narration(story).spans("scenes")[0]
     assert scene.attrs["narrator"] == "lily" and "kinship" in scene.attrs["evidence"]
+
+
+@pytest.mark.parametrize(
+    "label", ["~Ron~", "-Ron-", "Ron's POV", "Ron's point of view", "POV: Ron", "[Ron Weasley POV]", "Ron P.O.V."]
+)
+def test_pov_header_decides_the_focal_character(label: str) -> None:
+    text = "Hermione noticed the rain first. She felt it on her neck and wondered where Ron had gone.\n"
+    story = with_cast(text, [["Hermione", "she/her", []], ["Ron Weasley", "he/him", ["Ron"]]])
+    assert story.spans("scenes")[0].attrs["focal"] == "hermione"
+    story.spans("scenes")[0].attrs["label"] = label
+    assert narration(story).spans("scenes")[0].attrs["focal"] == "ron_weasley"

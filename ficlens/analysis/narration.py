@@ -475,7 +475,7 @@ def _character(story: Story, name: str) -> Character | None:
     """The story's character called ``name`` (or its first word: "Lily Evans" -> "Lily")."""
     from ficlens.analysis.characters import match_character  # the characters stage owns name matching
 
-    name = re.sub(r"['’]s$", "", name.strip(" .,'’"))
+    name = re.sub(r"['’]s$", "", re.sub(r"^[\W_]+|[\W_]+$", "", name))
     return match_character(story, name) or (match_character(story, name.split()[0]) if " " in name else None)
 
 
