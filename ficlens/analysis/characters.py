@@ -224,6 +224,23 @@ def _is_role(toks: tuple[str, ...], canon: Canon) -> bool:
     return " ".join(toks).lower() in canon.roles
 
 
+_CAPS = re.compile(r"\b[A-Z][A-Z'’-]+(?:\.?[ \t]+[A-Z][A-Z'’-]+)*\b")
+
+
+def _shouted(text: str, paras: list[tuple[int, int]], people: dict, qcount) -> list[Mention]:
+    """Names in capitals ("HARRY!", "MR. VILLARS") that the story also writes normally as a person's."""
+    out = []
+    for pi, (ps, pe) in enumerate(paras):
+        for m in _CAPS.finditer(text, ps, pe):
+            words = m.group().replace(".", " ").split()
+            title = words[0].capitalize() if words[0].capitalize() in nm.TITLES and len(words) > 1 else None
+            toks = tuple(w.capitalize() for w in words[1 if title else 0 :])
+            if people.get(toks):
+                s = m.start()
+                out.append(Mention(s, m.end(), "name", pi, qcount(s, pi), m.group(), title, toks))
+    return out
+
+
 def find_mentions(
     story: Story, paras: list[tuple[int, int]], canon: Canon, runs: list[nm.Run], model: nm.PersonModel
 ) -> list[Mention]:
@@ -272,6 +289,7 @@ def find_mentions(
         subject = r.initial or bool(_CLAUSE_START.search(text, max(0, s - 12), s))
         q = qcount(s, r.para)
         out.append(Mention(s, r.end, "name", r.para, q, surface, title, toks, subject=subject, initial=r.initial))
+    out.extend(_shouted(text, paras, decided, qcount))
     for group in nominals.find(text, paras, roles):
         for n in group.mentions:
             surface = text[n.start : n.end]

@@ -234,7 +234,7 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
                 j -= 1
             initial = j < ps or quoted or text[j] in _ENDERS
             back = text[max(ps, s - _LOOKBACK) : s]
-            det = bool(_BEFORE_DET.search(back))
+            det = not m.group("title") and bool(_BEFORE_DET.search(back))
             person = 0
             if match_after(text, e, pe) or _BEFORE_SPEECH.search(back):
                 person = 1

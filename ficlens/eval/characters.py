@@ -3,7 +3,8 @@
 - Gold JSON: every gold character found (by a name the text uses), every gold name the text uses on
   that same character, canon and pronouns right, no ``not_characters`` name in the cast.
 - LitBank (brat ``.ann``): proper-name PER mentions, exact spans, each work scored by the person model
-  trained without it (``person_foldK.json``). A gold PER span is a proper name
+  trained without it (``person_foldK.json``). Bare titles and nationality words ("Englishmen") are
+  left out of the gold. A gold PER span is a proper name
   when it starts with a capitalised word that is not a determiner; it is cut to its leading run of
   capitalised words ("James Stevenson , Esq. of South Park" -> "James Stevenson").
 - PDNC (``character_info.csv``): B-cubed precision/recall/F1 of alias clustering over the gold
@@ -25,7 +26,7 @@ from typing import Any
 import ficlens
 from ficlens.analysis import characters as ch
 from ficlens.analysis import names as nm
-from ficlens.analysis.names import TITLES
+from ficlens.analysis.names import TITLES, not_people
 from ficlens.errors import EvalError
 from ficlens.eval.gold import load_gold, prf
 from ficlens.story import Span, Story
@@ -109,7 +110,7 @@ def litbank_gold(ann: str, text: str) -> set[tuple[int, int]]:
         toks = [(m.start() + start, m.end() + start, m.group()) for m in re.finditer(r"\S+", text[start:end])]
         if not toks:
             continue
-        if not toks[0][2][0].isupper() or toks[0][2] in _DETS:
+        if not toks[0][2][0].isupper() or toks[0][2].capitalize() in _DETS:
             toks = toks[::-1]  # "old Cotter", "the second Sir Walter": the name at the end
         keep = 0
         for i, (_, _, t) in enumerate(toks):
@@ -120,11 +121,13 @@ def litbank_gold(ann: str, text: str) -> set[tuple[int, int]]:
         if keep < len(toks) and toks[0][0] > toks[-1][0] and toks[keep][2].lower() in _NOT_BEFORE_NAME:
             continue  # "the King of England", "an Englishman": a name inside, not a proper-name mention
         toks = sorted(toks[:keep])
-        if toks and toks[0][2] in _DETS | {"I"}:
+        if toks and toks[0][2].capitalize() in _DETS | {"I"}:
             continue
         run = toks
-        if not run or all(t.rstrip(".") in TITLES for _, _, t in run):
-            continue  # a bare title ("Mr.", "Sir"): LitBank nests these inside the full name
+        if not run or all(t.rstrip(".").capitalize() in TITLES or t == "St." for _, _, t in run):
+            continue  # a bare title ("Mr.", "Sir", "St."): LitBank nests these inside the full name
+        if len(run) == 1 and run[0][2] in not_people():
+            continue  # "Englishmen", "Americans": a group by nationality, not a person's name
         if len(run) == 1 and _sentence_start(text, start) and re.search(rf"\b{re.escape(run[0][2].lower())}\b", text):
             continue  # "Nobody", "Men" capitalised only because a sentence starts there
         out.add((run[0][0], run[-1][1]))
