@@ -1,8 +1,9 @@
 """Narration stage: each scene's grammatical person, narrator, focal character and tense.
 
-Everything is read from the narration only: quotations, thoughts, letters (the "quotes" layer)
-and italics are cut out of every paragraph first, so that a third-person story full of "I" in
-its dialogue stays third person. The rest is counting, in one pass over the narration's words:
+Everything is read from the narration only: quotations, thoughts, written text (the "quotes"
+layer), unquoted letters and italics are cut out of every paragraph first, so that a third-person
+story full of "I" in its dialogue stays third person. The rest is counting, with a few regex scans
+per paragraph and a Python walk over the subjects only (docs/narration.md):
 
 * person: the rate of first- and second-person pronouns among the narration's words;
 * tense: finite verbs (auxiliaries anywhere, lexical verbs right after a subject);
@@ -11,8 +12,8 @@ its dialogue stays third person. The rest is counting, in one pass over the narr
   and reported thoughts; a POV header ("Harry's POV", "~Sherlock~") decides outright;
 * narrator (first person): POV headers, self-naming ("my name is", "I'm Lily"), vocatives in
   the dialogue around the narrator's own lines, kinship ("my husband James" rules James out and
-  points at his partner in the relationship tags), tags, and the focal character of the
-  story's third-person scenes.
+  points at his partner in the relationship tags or the fandom pack), tags, and the focal
+  character of the story's third-person scenes.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ _SUBJECTS_3SG = frozenset({"he", "she"})
 _BETWEEN_WORDS = (
     "could couldn't can can't would wouldn't will won't should might must had hadn't has have did didn't does do "
     "don't was were just suddenly only still also then finally slowly barely hardly never always already almost "
-    "even really immediately instantly quickly simply certainly not help but sometimes often perhaps suddenly "
+    "even really immediately instantly quickly simply certainly not help but sometimes often perhaps "
     "vaguely dimly faintly briefly truly actually"
 )
 _BETWEEN = r"(?:(?:" + "|".join(_BETWEEN_WORDS.replace("'", "['’]").split()) + r")\s+){0,3}"
@@ -184,12 +185,13 @@ def narration(story: Story) -> Story:
     for r in readings:
         if r.words >= MIN_WORDS:
             by_person[r.person] += r.words
-            by_tense[r.tense] += r.words if r.tense else 0
+            if r.tense:
+                by_tense[r.tense] += r.words
     for sc, r in zip(scenes, readings, strict=True):
         person, tense = r.person, r.tense
         if r.words < MIN_WORDS:
             person = by_person.most_common(1)[0][0] if by_person else person
-            tense = max(by_tense, key=by_tense.__getitem__) if +by_tense else tense
+            tense = by_tense.most_common(1)[0][0] if by_tense else tense
         narrator = focal = None
         if person == "first":
             narrator = focal = r.label_char or _best(shared + r.narrator, r.ruled_out | ruled_out)
@@ -321,7 +323,7 @@ def _count_tense(r: _Reading, verb: str, kind: str) -> None:
 
 
 def _is_past(low: str) -> bool:
-    return low in _PAST_LEX or (len(low) > 4 and low.endswith("ed") and "'" not in low)
+    return low in _PAST_LEX or (len(low) > 4 and low.endswith("ed"))
 
 
 def _is_present(low: str, kind: str) -> bool:
