@@ -80,10 +80,10 @@ def score_pdnc(pdnc_dir: str | Path) -> tuple[list[dict], dict]:
                 "person_ok": gold_person == person,
                 "first_share": round(share, 3),
                 "narrator": f"{gold_narr[0] if gold_narr else '-'}/{_name(story, narrator) or '-'}",
-                "narrator_ok": _same_character(story, narrator, gold_narr[1]) if gold_narr else None,
+                "narrator_ok": _same_character(story, narrator, gold_narr[1]) if gold_narr else "-",
             }
         )
-    named = [r for r in rows if r["narrator_ok"] is not None]
+    named = [r for r in rows if isinstance(r["narrator_ok"], bool)]
     summary = {
         "novel": f"ALL {len(rows)}",
         "person_ok": sum(r["person_ok"] for r in rows) / (len(rows) or 1),
