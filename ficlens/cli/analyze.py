@@ -15,7 +15,7 @@ import ficlens
 from ficlens.cli import main
 from ficlens.cli.report import first_words, render, section
 from ficlens.errors import FiclensError
-from ficlens.readers import iter_files
+from ficlens.readers.archive import iter_sources
 from ficlens.story import Story
 
 
@@ -28,8 +28,8 @@ from ficlens.story import Story
 def analyze(paths: tuple[str, ...], as_json: bool, output: str | None, stages: str | None, quiet: bool) -> None:
     """Analyse stories: structure, cast, dialogue and point of view.
 
-    PATHS are story files (text, HTML, EPUB) or directories, searched recursively.
-    A file that cannot be read is reported at the end; the others are still analysed.
+    PATHS are story files (text, HTML, EPUB, ...), zips of them, or directories, searched
+    recursively. A file that cannot be read is reported at the end; the others are still analysed.
 
     \b
     Examples:
@@ -39,17 +39,17 @@ def analyze(paths: tuple[str, ...], as_json: bool, output: str | None, stages: s
       ficlens analyze fic.epub --stages structure,characters
     """
     chosen = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
-    files = iter_files(paths)
+    sources = list(iter_sources(paths))
     err = Console(stderr=True)
-    show_progress = not quiet and len(files) > 1 and err.is_terminal
+    show_progress = not quiet and len(sources) > 1 and err.is_terminal
     failures: list[str] = []
     with _open_output(output) as out:
         console = Console(file=out, width=None if out.isatty() else 120)
-        for path in track(files, description="Analysing", console=err, disable=not show_progress):
+        for _name, load in track(sources, description="Analysing", console=err, disable=not show_progress):
             try:
-                story = ficlens.analyze(path, chosen)
+                story = ficlens.analyze(load(), chosen)
             except FiclensError as e:
-                if len(files) == 1:
+                if len(sources) == 1:
                     raise
                 failures.append(f"[{e.code}] {e}")
                 continue
@@ -60,7 +60,7 @@ def analyze(paths: tuple[str, ...], as_json: bool, output: str | None, stages: s
     if failures:
         for f in failures:
             click.echo(f"error: {f}", err=True)
-        click.echo(f"{len(failures)} of {len(files)} files failed", err=True)
+        click.echo(f"{len(failures)} of {len(sources)} files failed", err=True)
         raise SystemExit(1)
 
 

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from ficlens.errors import ReadError
+from ficlens.readers import tags
 from ficlens.story import Metadata, Story
 
 PRIORITY = 100  # last: takes any text no other reader claimed
@@ -143,7 +144,11 @@ def set_label(meta: Metadata, label: str, value: str) -> None:
         return
     current = getattr(meta, name)
     if isinstance(current, list):
-        setattr(meta, name, [v.strip() for v in value.split(",") if v.strip()])
+        values = [v.strip() for v in value.split(",") if v.strip()]
+        if name == "additional_tags":  # FanFicFare's Genre mixes AO3 categories (F/M, Gen) into the tags
+            meta.categories += [v for v in values if tags.is_category(v)]
+            values = [v for v in values if not tags.is_category(v)]
+        setattr(meta, name, values)
     elif name in ("words", "chapter_count"):
         digits = re.sub(r"[^\d]", "", value.split("/")[0])
         setattr(meta, name, int(digits) if digits else None)
@@ -160,6 +165,8 @@ def read(path: Path, data: bytes) -> Story:
     header = fanficfare_header(text)
     meta = header[0] if header else Metadata()
     meta.extra["encoding"] = encoding
+    story = Story(text, meta, source=str(path))
     if header:
         meta.extra["header_end"] = header[1]
-    return Story(text, meta, source=str(path))
+        tags.finish(story)  # AO3 vocabulary for rating, warnings, categories; relationships split
+    return story
