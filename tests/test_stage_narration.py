@@ -181,3 +181,22 @@ def test_pov_header_decides_the_focal_character(label: str) -> None:
     assert story.spans("scenes")[0].attrs["focal"] == "hermione"
     story.spans("scenes")[0].attrs["label"] = label
     assert narration(story).spans("scenes")[0].attrs["focal"] == "ron_weasley"
+
+
+def test_score_pdnc_on_a_tiny_corpus(tmp_path) -> None:
+    from ficlens.eval.narration import score_pdnc
+
+    index = "Novel Code,Narrative Person,Folder Name\nA,1.0,Vocative\nB,3.0,Third\n"
+    (tmp_path / "PDNC-Novel-Index.csv").write_text(index, encoding="utf-8")
+    for folder, src, info in (
+        ("Vocative", "first_past_vocative.txt", "0,Mr. Hollis,\"{'Hollis', '_narr'}\",M,major\n"),
+        ("Third", "third_past.txt", "0,Orla Brennick,\"{'Orla'}\",F,major\n"),
+    ):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "novel_text.txt").write_text((DIR / src).read_text(encoding="utf-8"), encoding="utf-8")
+        (tmp_path / folder / "character_info.csv").write_text(
+            "Character ID,Main Name,Aliases,Gender,Category\n" + info, encoding="utf-8"
+        )
+    rows, summary = score_pdnc(tmp_path)
+    assert [(r["person"], r["narrator_ok"]) for r in rows] == [("first/first", True), ("third/third", "-")]
+    assert summary["person_ok"] == 1.0 and summary["narrator_ok"] == "1/1"
