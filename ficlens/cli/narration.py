@@ -39,13 +39,19 @@ def eval_narration(gold_dir: str | None, texts: str | None, pdnc: str | None, as
 
 @section(40)
 def narration_section(story: Story, console: Console) -> None:
-    """One point-of-view line per scene: person, narrator or focal character, tense, header."""
-    scenes = [s for s in story.spans("scenes") if s.attrs.get("person")]
-    if not scenes:
+    """One point-of-view line per scene (a run of scenes with the same line shares it)."""
+    lines = [pov_line(story, s) for s in story.spans("scenes") if s.attrs.get("person")]
+    if not lines:
         return
     console.print("[bold]Point of view[/bold]", highlight=False)
-    for i, sc in enumerate(scenes, 1):
-        console.print(f"  scene {i}: {pov_line(story, sc)}", highlight=False)
+    i = 0
+    while i < len(lines):
+        j = i
+        while j + 1 < len(lines) and lines[j + 1] == lines[i]:
+            j += 1
+        which = f"scene {i + 1}" if i == j else f"scenes {i + 1}-{j + 1}"
+        console.print(f"  {which}: {lines[i]}", highlight=False)
+        i = j + 1
 
 
 def pov_line(story: Story, scene: Span) -> str:
