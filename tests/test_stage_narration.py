@@ -112,7 +112,7 @@ def test_story_without_scenes_or_words_is_left_alone() -> None:
 
 
 def test_analyze_reports_person_and_tense_end_to_end() -> None:
-    for name in ("second_person.txt", "mixed_frame.txt"):
+    for name in EXPECTED:
         story = ficlens.analyze(DIR / name)
         got = [(s.attrs["person"], s.attrs["tense"]) for s in story.spans("scenes")]
         assert got == [(s["person"], s["tense"]) for s in EXPECTED[name]["scenes"]]
