@@ -192,8 +192,11 @@ class Words:
 
     def has(self, word: str) -> bool:
         if self.words is None:
-            self.words = {w.strip(".,;:!?\"'“”‘’()—–-") for w in self.text.split() if w[:1].islower()}
-        return word in self.words
+            self.words = set(self.text.split())
+        return any(word + p in self.words for p in _WORD_ENDS)
+
+
+_WORD_ENDS = ("", ",", ".", ";", ":", "!", "?", "'s", "’s")
 
 
 def strip_run(run: nm.Run, st: nm.Stats, canon: Canon, given: dict[str, str]) -> tuple[str, ...]:
@@ -227,7 +230,7 @@ def _is_role(toks: tuple[str, ...], canon: Canon) -> bool:
 _CAPS = re.compile(r"\b[A-Z][A-Z'’-]+(?:\.?[ \t]+[A-Z][A-Z'’-]+)*\b")
 
 
-def _shouted(text: str, paras: list[tuple[int, int]], people: dict, qcount) -> list[Mention]:
+def _shouted(text: str, paras: list[tuple[int, int]], people: dict) -> list[Mention]:
     """Names in capitals ("HARRY!", "MR. VILLARS") that the story also writes normally as a person's."""
     out = []
     for pi, (ps, pe) in enumerate(paras):
@@ -237,7 +240,7 @@ def _shouted(text: str, paras: list[tuple[int, int]], people: dict, qcount) -> l
             toks = tuple(w.capitalize() for w in words[1 if title else 0 :])
             if people.get(toks):
                 s = m.start()
-                out.append(Mention(s, m.end(), "name", pi, qcount(s, pi), m.group(), title, toks))
+                out.append(Mention(s, m.end(), "name", pi, 0, m.group(), title, toks))
     return out
 
 
@@ -250,11 +253,6 @@ def find_mentions(
     given = nm.given_names()
     decided: dict[tuple[str, ...], bool] = {}
     words = Words(text)
-    quotes = [m.start() for m in _QUOTE_RE.finditer(text)]
-
-    def qcount(pos: int, para: int) -> int:
-        return bisect_right(quotes, pos) - bisect_right(quotes, paras[para][0])
-
     out: list[Mention] = []
     roles: list[tuple[int, int, int]] = []
     for r in runs:
@@ -263,7 +261,7 @@ def find_mentions(
             s = r.start - 4
             if canon.get(ep) or canon.get(" ".join(r.tokens)) and r.tokens[0] not in given:
                 s = s if text.startswith(("the", "The"), s) else r.start
-                out.append(Mention(s, r.end, "nominal", r.para, qcount(s, r.para), text[s : r.end], None, r.tokens))
+                out.append(Mention(s, r.end, "nominal", r.para, 0, text[s : r.end], None, r.tokens))
             elif text.startswith(("the ", "The "), s) and _is_role(r.tokens, canon):
                 roles.append((s, r.end, r.para))
             continue
@@ -287,21 +285,37 @@ def find_mentions(
         title = r.title if toks is r.tokens else None
         surface = text[s : r.end]
         subject = r.initial or bool(_CLAUSE_START.search(text, max(0, s - 12), s))
-        q = qcount(s, r.para)
-        out.append(Mention(s, r.end, "name", r.para, q, surface, title, toks, subject=subject, initial=r.initial))
-    out.extend(_shouted(text, paras, decided, qcount))
+        out.append(Mention(s, r.end, "name", r.para, 0, surface, title, toks, subject=subject, initial=r.initial))
+    out.extend(_shouted(text, paras, decided))
     for group in nominals.find(text, paras, roles):
         for n in group.mentions:
             surface = text[n.start : n.end]
-            out.append(Mention(n.start, n.end, "nominal", n.para, qcount(n.start, n.para), surface, group=group))
+            out.append(Mention(n.start, n.end, "nominal", n.para, 0, surface, group=group))
     for pi, (ps, pe) in enumerate(paras):
         for m in _PRON_RE.finditer(text, ps, pe):
             w = m.group()
             if w == "I" or w.lower() != "i":
                 low = w.lower()
-            out.append(Mention(m.start(), m.end(), "pronoun", pi, qcount(m.start(), pi), low, pron=PRONOUNS[low]))
+            out.append(Mention(m.start(), m.end(), "pronoun", pi, 0, low, pron=PRONOUNS[low]))
     out.sort(key=lambda m: m.start)
+    _count_quotes(text, paras, out)
     return out
+
+
+def _count_quotes(text: str, paras: list[tuple[int, int]], mentions: list[Mention]) -> None:
+    """Set each mention's quote-mark count within its paragraph, in one sweep (odd: inside a quotation)."""
+    quotes = [m.start() for m in _QUOTE_RE.finditer(text)]
+    q = 0
+    para, base = -1, 0
+    for m in mentions:
+        if m.para != para:
+            para = m.para
+            while q < len(quotes) and quotes[q] < paras[para][0]:
+                q += 1
+            base = q
+        while q < len(quotes) and quotes[q] < m.start:
+            q += 1
+        m.quote = q - base
 
 
 def _nicknames(text: str, paras: list[tuple[int, int]]) -> dict[str, str]:

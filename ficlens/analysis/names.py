@@ -150,13 +150,23 @@ _TOWN = re.compile(
 )
 _DATE_AFTER = re.compile(r"[ \t]+\d{1,2}\b")
 _VOCATIVE_AFTER = re.compile(r" ?[,!?]| ?\.[ \t]*[\"”’']")
-_VOCATIVE_BEFORE = re.compile(r"(?:,|\bdear|\bOh|\bO)[ \t]*$")
-_BEFORE_SPEECH = re.compile(rf"\b(?:{_SPEECH})[ \t]*$")
-_BEFORE_DET = re.compile(
-    r"\b(?:(?:the|a|an|The|A|An)[ \t]+(?:[a-z]+[ \t]+)?"
-    r"|(?:this|these|those|every|any|some|each|another|his|her|their|my|your|our|its|His|Her|Their|My|Your|Our)[ \t]+)$"
-)
-_BEFORE_PLACE = re.compile(r"\b(?:in|at|into|inside|near|outside|within|across|around|toward|towards)[ \t]+$")
+_SPEECH_WORDS = frozenset(w for w in _SPEECH.split("|") if " " not in w)
+_ARTICLES = frozenset("the a an The A An".split())
+_DETERMINERS = frozenset("this these those every any some each another his her their my your our its".split())
+_DETERMINERS |= {w.capitalize() for w in _DETERMINERS}
+_PLACE_PREPS = frozenset("in at into inside near outside within across around toward towards".split())
+
+
+def _after_determiner(prev: list[str]) -> bool:
+    """The name follows "the", "his", or "the" and one lower-case word ("a big Op")."""
+    if not prev:
+        return False
+    w1 = prev[-1]
+    if w1 in _ARTICLES or w1 in _DETERMINERS:
+        return True
+    return len(prev) == 2 and prev[0] in _ARTICLES and w1.isalpha() and w1.islower()
+
+
 _POSS_PLACE = re.compile(rf"(?:{'|'.join(sorted(PLACE_WORDS))})\b")
 _LOOKBACK = 24
 _OPENERS = "\"“‘'([*_~"
@@ -234,13 +244,16 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
                 j -= 1
             initial = j < ps or quoted or text[j] in _ENDERS
             back = text[max(ps, s - _LOOKBACK) : s]
-            det = not m.group("title") and bool(_BEFORE_DET.search(back))
+            spaced = back[-1:].isspace()
+            prev = back.split()[-2:] if spaced else ["", ""]
+            w1 = prev[-1] if prev else ""
+            det = spaced and not m.group("title") and _after_determiner(prev)
             person = 0
-            if match_after(text, e, pe) or _BEFORE_SPEECH.search(back):
+            if match_after(text, e, pe) or w1 in _SPEECH_WORDS:
                 person = 1
-            elif _VOCATIVE_AFTER.match(text, e, pe) and (quoted or _VOCATIVE_BEFORE.search(back)):
+            elif _VOCATIVE_AFTER.match(text, e, pe) and (quoted or w1.endswith(",") or w1 in ("dear", "Oh", "O")):
                 person = 1  # vocative: "Lily, take Harry", "I think, Watson, that..."
-            place = 1 if _BEFORE_PLACE.search(back) and text[e : e + 1] not in ("'", "’") else 0
+            place = 1 if w1 in _PLACE_PREPS and text[e : e + 1] not in ("'", "’") else 0
             if _TOWN.search(text, s, e):
                 place += 2  # "Jamestown", "Kukuanaland"
             if _DATE_AFTER.match(text, e, pe):
