@@ -34,26 +34,19 @@ ROOT = Path(__file__).resolve().parents[1]
 FEATURES = list(speakers.FEATURES)
 
 
-def prepare(doc: ev.GoldDoc) -> tuple[Story, dict[int, str]]:
-    """Run the stages before speakers; map each matched gold quote to the character that is right for it."""
+def prepare(doc: ev.GoldDoc) -> tuple[Story, dict[int, frozenset[str]]]:
+    """Run the stages before speakers; the gold speaker's names for each quote matched to a gold one."""
     story = ev.analyse_doc(doc, lambda s: pipeline.run(s, ["characters", "quotes"] + (
         ["structure"] if doc.paragraphs is None else [])))
     quotes = story.spans("quotes")
     scored = [i for i, q in enumerate(quotes) if q.attrs.get("kind") != "other"]
     m = ev.match(story.text, [quotes[i] for i in scored], doc.quotes)
-    oracle = {}
-    for gi, pi in m.items():
-        g = doc.quotes[gi]
-        if g.speaker:
-            best = _best_match(story, g.speaker)
-            if best:
-                oracle[scored[pi]] = best
-    return story, oracle
+    return story, {scored[pi]: doc.quotes[gi].speaker for gi, pi in m.items() if doc.quotes[gi].speaker}
 
 
 def _best_match(story: Story, gold: frozenset[str]) -> str | None:
-    """The character that is most clearly the gold speaker: its main name is one of the gold names,
-    else it shares the longest name with them; None on a tie (loose aliases shared by a family)."""
+    """The character that is most clearly the gold speaker (for the turn-taking history): its main
+    name is one of the gold names, else it shares the longest name with them; None on a tie."""
     ranked = []
     for c in story.characters:
         shared = {speakers.bare_name(n) for n in [c.name, *c.aliases]} & gold
@@ -65,15 +58,19 @@ def _best_match(story: Story, gold: frozenset[str]) -> str | None:
     return ranked[0][2]
 
 
-def examples(story: Story, oracle: dict[int, str], model: speakers.Model, teacher: bool) -> list[tuple]:
-    """(feature matrix, index of the right candidate) for every quote whose speaker is a candidate."""
+def examples(story: Story, gold: dict[int, frozenset[str]], model: speakers.Model, teacher: bool) -> list[tuple]:
+    """(feature matrix, index of the right candidate) for every quote with a right candidate: one whose
+    name or alias is a gold name, as the scorer counts it (the best scored one when several are)."""
+    names = {c.id: {speakers.bare_name(n) for n in [c.name, *c.aliases]} for c in story.characters}
+    oracle = {i: c for i, g in gold.items() if (c := _best_match(story, g))} if teacher else None
     out = []
-    for d in speakers.decode(story, model, oracle if teacher else None):
-        right = oracle.get(d.quote)
-        if right is None or right not in d.candidates or len(d.candidates) < 2:
+    for d in speakers.decode(story, model, oracle):
+        g = gold.get(d.quote)
+        right = [k for k, c in enumerate(d.candidates) if g and names.get(c, set()) & g]
+        if not right or len(right) == len(d.candidates):
             continue
         x = np.array([[f.get(k, 0.0) for k in FEATURES] for f in d.features])
-        out.append((x, d.candidates.index(right)))
+        out.append((x, max(right, key=lambda k: d.scores[k])))
     return out
 
 
@@ -104,10 +101,10 @@ def accuracy(data: list[tuple], w: np.ndarray) -> float:
 
 
 def train(docs: list[tuple[ev.GoldDoc, Story, dict[int, str]]], start: speakers.Model) -> speakers.Model:
-    data = [e for _, story, oracle in docs for e in examples(story, oracle, start, teacher=True)]
+    data = [e for _, story, gold in docs for e in examples(story, gold, start, teacher=True)]
     w = fit(data)
     first = speakers.Model(dict(zip(FEATURES, w.round(4).tolist(), strict=True)))
-    data += [e for _, story, oracle in docs for e in examples(story, oracle, first, teacher=False)]
+    data += [e for _, story, gold in docs for e in examples(story, gold, first, teacher=False)]
     w = fit(data)
     print(f"  trained on {len(docs)} documents, {len(data)} decisions, train accuracy {accuracy(data, w):.3f}",
           file=sys.stderr)

@@ -48,13 +48,14 @@ FEATURES = (
     "prev2_gap",
     "prev_addressed_gap",
     "recent",  # 1 / (1 + rank) among characters named in the narration before the quote
+    "spoke_recently",  # 1 / (1 + rank) among the last few distinct speakers
     "salience",  # share of the story's mentions, scaled to the most mentioned character
     "narrator",  # the first-person narrator
     "continues",  # the previous quote carries on into this one (same utterance)
 )
 #: Features that also get an ``_untagged`` copy, set only when no tag names anyone for the quote.
 _UNTAGGED = ("beat_before", "beat_after", "para_mention", "prev1", "prev2", "prev_addressed", "recent", "vocative",
-             "prev1_gap", "prev2_gap")
+             "prev1_gap", "prev2_gap", "spoke_recently")
 FEATURES += tuple(f + "_untagged" for f in _UNTAGGED)
 _PRONOUNS = {"he": "m", "she": "f", "i": "1", "they": "p", "we": "1"}
 _PRON_AT = re.compile(r"(he|she|i|they|we)\b(?!['’])", re.IGNORECASE)
@@ -433,13 +434,19 @@ def candidates(ctx: Context, w: Where) -> tuple[dict[str, dict[str, float]], dic
     # recency: characters named in the narration before the quote, nearest first
     seen: list[str] = []
     k = bisect_left(ctx.m_starts, q.start) - 1
-    while k >= 0 and len(seen) < 6 and q.start - ctx.mentions[k].start < 3000:
+    while k >= 0 and len(seen) < 8 and q.start - ctx.mentions[k].start < 6000:
         m = ctx.mentions[k]
         if m.char and m.kind != "pronoun" and m.char not in seen and not ctx.inside_quote(m.start):
             seen.append(m.char)
         k -= 1
     for rank, cid in enumerate(seen):
         add(cid, "recent", 1.0 / (1 + rank))
+    spoke: list[str] = []
+    for h in reversed(w.history[-12:]):
+        if h.speaker and h.speaker not in spoke:
+            spoke.append(h.speaker)
+    for rank, cid in enumerate(spoke[:5]):
+        add(cid, "spoke_recently", 1.0 / (1 + rank))
     if ctx.narrator:
         add(ctx.narrator, "narrator")
     if t is not None and t.kind == "pronoun" and t.char:
