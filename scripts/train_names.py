@@ -5,7 +5,8 @@
 
 Every capitalised name the characters stage would have to judge (after titles, determiners and the
 fandom pack have had their say) becomes one example per work: its whole-story features
-(``ficlens.analysis.names.FEATURES``) and whether most of its mentions overlap a gold PER span.
+(``ficlens.analysis.names.FEATURES``), whether most of its mentions overlap a gold PER span, and
+its number of mentions, which weights it (the score is per mention).
 The model is a logistic regression fitted by gradient descent with a little L2; it is small (one
 weight per feature) and runs in pure Python in the stage.
 
@@ -31,8 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "ficlens" / "models"
 
 
-def examples(ann: Path) -> tuple[list[list[float]], list[int]]:
-    """Features and labels of the names in one LitBank work."""
+def examples(ann: Path) -> tuple[list[list[float]], list[int], list[int]]:
+    """Features, labels and mention counts of the names in one LitBank work."""
     text = ann.with_suffix(".txt").read_text(encoding="utf-8")
     gold = []
     for line in ann.read_text(encoding="utf-8").splitlines():
@@ -57,17 +58,19 @@ def examples(ann: Path) -> tuple[list[list[float]], list[int]]:
         votes.setdefault(toks, []).append(any(a < r.end and s < b for a, b in gold))
     xs = [nm.features(t, st, words.has) for t in votes]
     ys = [int(sum(v) * 2 > len(v)) for v in votes.values()]
-    return xs, ys
+    return xs, ys, [len(v) for v in votes.values()]
 
 
-def fit(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 3000, lr: float = 0.5) -> tuple[np.ndarray, float]:
+def fit(x: np.ndarray, y: np.ndarray, n: np.ndarray, l2: float = 1e-3, steps: int = 3000) -> tuple[np.ndarray, float]:
+    """Weighted logistic regression: a name counts as often as it is mentioned (the score is per mention)."""
+    sw = n / n.sum()
     w = np.zeros(x.shape[1])
     b = 0.0
     for _ in range(steps):
         p = 1 / (1 + np.exp(-(x @ w + b)))
-        g = p - y
-        w -= lr * (x.T @ g / len(y) + l2 * w)
-        b -= lr * g.mean()
+        g = (p - y) * sw
+        w -= 0.5 * (x.T @ g + l2 * w)
+        b -= 0.5 * g.sum()
     return w, b
 
 
@@ -85,21 +88,22 @@ def main() -> None:
     data = {a.stem.removesuffix("_brat"): examples(a) for a in anns}
     works = sorted(data)
 
-    def stack(names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def stack(names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         x = [row for n in names for row in data[n][0]]
         y = [v for n in names for v in data[n][1]]
-        return np.array(x, dtype=float), np.array(y, dtype=float)
+        c = [v for n in names for v in data[n][2]]
+        return np.array(x, dtype=float), np.array(y, dtype=float), np.array(c, dtype=float)
 
     for k in range(args.folds):
         test = works[k :: args.folds]
-        x, y = stack([n for n in works if n not in test])
-        w, b = fit(x, y)
-        xt, yt = stack(test)
-        acc = (((xt @ w + b) > 0) == (yt > 0.5)).mean()
-        print(f"fold {k}: {len(y)} train names, {len(yt)} test names, test accuracy {acc:.3f}")
+        x, y, c = stack([n for n in works if n not in test])
+        w, b = fit(x, y, c)
+        xt, yt, ct = stack(test)
+        acc = ((((xt @ w + b) > 0) == (yt > 0.5)) * ct).sum() / ct.sum()
+        print(f"fold {k}: {len(y)} train names, {len(yt)} test names, test accuracy per mention {acc:.3f}")
         save(MODELS / f"person_fold{k}.json", w, b, test_works=test)
-    x, y = stack(works)
-    w, b = fit(x, y)
+    x, y, c = stack(works)
+    w, b = fit(x, y, c)
     print(f"all: {len(y)} names, {int(y.sum())} people")
     for name, v in sorted(zip(nm.FEATURES, w, strict=True), key=lambda t: -abs(t[1])):
         print(f"  {name:14} {v:+.2f}")

@@ -149,6 +149,7 @@ _TOWN = re.compile(
     r"[a-z](?:town|ville|burg|burgh|shire|port|mouth|chester|caster|minster|borough|polis|stadt|grad|land)\b"
 )
 _DATE_AFTER = re.compile(r"[ \t]+\d{1,2}\b")
+_AFTER_SPEECH = re.compile(rf"(?:[ \t]*,)?[ \t]+(?:{_SPEECH})\b")
 _VOCATIVE_AFTER = re.compile(r" ?[,!?]| ?\.[ \t]*[\"”’']")
 _SPEECH_WORDS = frozenset(w for w in _SPEECH.split("|") if " " not in w)
 _ARTICLES = frozenset("the a an The A An".split())
@@ -213,6 +214,8 @@ class Run:
     place: int  # cues for a place ("in", "at")
     para: int
     poss: bool = False  # followed by 's
+    speech: bool = False  # a speech verb right before or after: "said Lily", "Lily whispered"
+    prep: bool = False  # after "of", "to", "from" (people and places both)
 
 
 @dataclass
@@ -226,6 +229,8 @@ class Stats:
     titled: Counter
     det: Counter
     poss: Counter
+    speech: Counter
+    prep: Counter
 
 
 def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
@@ -249,7 +254,8 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
             w1 = prev[-1] if prev else ""
             det = spaced and not m.group("title") and _after_determiner(prev)
             person = 0
-            if match_after(text, e, pe) or w1 in _SPEECH_WORDS:
+            speech = w1 in _SPEECH_WORDS or bool(_AFTER_SPEECH.match(text, e, pe))
+            if speech or match_after(text, e, pe):
                 person = 1
             elif _VOCATIVE_AFTER.match(text, e, pe) and (quoted or w1.endswith(",") or w1 in ("dear", "Oh", "O")):
                 person = 1  # vocative: "Lily, take Harry", "I think, Watson, that..."
@@ -262,13 +268,14 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
             if text.startswith(("'s ", "’s "), e) and _POSS_PLACE.match(text, e + 3):
                 continue  # "Godric's Hollow", "St Mungo's Hospital": a place, whoever it is named after
             poss = text.startswith(("'s", "’s", " 's"), e)
-            runs.append(Run(s, e, m.group("title"), toks, initial, det, person, place, pi, poss))
+            prep = w1 in ("of", "to", "from")
+            runs.append(Run(s, e, m.group("title"), toks, initial, det, person, place, pi, poss, speech, prep))
     return runs
 
 
 def stats(runs: list[Run]) -> Stats:
     """Whole-story counts per word, the evidence each name is judged on."""
-    st = Stats(Counter(), Counter(), Counter(), Counter(), Counter(), Counter(), Counter())
+    st = Stats(*(Counter() for _ in range(9)))
     for r in runs:
         if r.det:  # "the Saltmarsh light", "a big Op": evidence against a person's name
             for t in r.tokens:
@@ -284,13 +291,15 @@ def stats(runs: list[Run]) -> Stats:
             st.person[t] += r.person
             st.place[t] += r.place
             st.poss[t] += r.poss
+            st.speech[t] += r.speech
+            st.prep[t] += r.prep
     return st
 
 
 #: What the person model sees of a name (whole-story counts and word shape), in weight order.
 FEATURES = (
     "one_word two_words mid initial only_initial mid_share person place det titled poss given "
-    "lower_word common_suffix town short hyphen"
+    "lower_word common_suffix town short hyphen speech prep ends_ia ends_y ends_son"
 ).split()
 COMMON_SUFFIX = re.compile(r"(?:ing|ed|ly|ness|tion|ful|less|ment|ous|est|er|ism|ity|ance|ence|ive|able)$")
 
@@ -320,6 +329,11 @@ def features(toks: tuple[str, ...], st: Stats, is_word) -> list[float]:
         float(bool(_TOWN.search(full))),
         float(len(toks[0]) <= 3),
         float("-" in full),
+        log(sum(st.speech[t] for t in toks)),
+        log(sum(st.prep[t] for t in toks)),
+        float(full.endswith("ia")),
+        float(full.endswith(("y", "ie"))),
+        float(full.endswith("son")),
     ]
 
 
