@@ -32,7 +32,7 @@ from ficlens.story import Character, Span, Story
 PERSON_RATE = 0.015
 #: Subjects and their verbs (focal character, lexical tense) are read in a scene's first this many narration
 #: words: plenty of evidence, and it keeps novels' long chapters cheap.
-SUBJECT_WORDS = 2500
+SUBJECT_WORDS = 1500
 #: Without a POV header, a scene leaves the story's main focal character only for one with this much more evidence.
 SWITCH_RATIO = 3.0
 #: A scene with fewer narration words than this takes the story's majority person and tense.
