@@ -129,7 +129,7 @@ _POV = re.compile(
     r"(?:\s*(?:POV|P\.O\.V\.?|point of view|perspective))?\W*$"
 )
 _POV_WORDS = re.compile(r"\bPOV\b|P\.O\.V|point of view|perspective|^\W*[~*=#<-]+\s*[A-Z]", re.I)
-_SALUTATION = re.compile(r"[ \t]*(?:Dear|Dearest|My dear|My darling)\s+[A-Z][\w.' -]{0,30}[,:!]?[ \t]*(?:\n|$)")
+_SALUTATION = re.compile(r"[ \t]*(?:Dear|Dearest|My dear(?:est)?|My darling)\s+[A-Z][\w.' -]{0,30}[,:!]?[ \t]*(?:\n|$)")
 _ROUGH_QUOTE = re.compile(r'["“][^"“”]*(?:["”]|$)|‘[^’]*’(?![a-z])')
 
 
