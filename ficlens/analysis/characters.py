@@ -37,6 +37,72 @@ PRONOUNS: dict[str, str] = {
     **dict.fromkeys("i me my mine myself".split(), "i"),
     **dict.fromkeys("you your yours yourself yourselves".split(), "you"),
 }
+#: Pet forms of common first names (the ones no prefix or "-y" rule finds).
+PET_NAMES: dict[str, tuple[str, ...]] = {
+    "Bill": ("William",),
+    "Will": ("William",),
+    "Billy": ("William",),
+    "Bob": ("Robert",),
+    "Bobby": ("Robert",),
+    "Rob": ("Robert",),
+    "Dick": ("Richard",),
+    "Rick": ("Richard",),
+    "Jim": ("James",),
+    "Jimmy": ("James",),
+    "Jamie": ("James",),
+    "Tom": ("Thomas",),
+    "Tommy": ("Thomas",),
+    "Ned": ("Edward", "Edmund"),
+    "Ted": ("Edward", "Theodore"),
+    "Teddy": ("Edward", "Theodore"),
+    "Jack": ("John",),
+    "Johnny": ("John",),
+    "Frank": ("Francis",),
+    "Harry": ("Henry",),
+    "Hal": ("Henry",),
+    "Peggy": ("Margaret",),
+    "Meg": ("Margaret",),
+    "Maggie": ("Margaret",),
+    "Bess": ("Elizabeth",),
+    "Betsy": ("Elizabeth",),
+    "Beth": ("Elizabeth",),
+    "Lizzy": ("Elizabeth",),
+    "Lizzie": ("Elizabeth",),
+    "Eliza": ("Elizabeth",),
+    "Liz": ("Elizabeth",),
+    "Kitty": ("Catherine", "Katherine"),
+    "Kate": ("Catherine", "Katherine"),
+    "Katie": ("Catherine", "Katherine"),
+    "Sally": ("Sarah",),
+    "Polly": ("Mary",),
+    "Molly": ("Mary",),
+    "Nell": ("Eleanor", "Helen", "Ellen"),
+    "Nelly": ("Eleanor", "Helen", "Ellen"),
+    "Fanny": ("Frances",),
+    "Sue": ("Susan",),
+    "Susie": ("Susan",),
+    "Dolly": ("Dorothy",),
+    "Jenny": ("Jane", "Jennifer"),
+    "Jen": ("Jennifer",),
+    "Mike": ("Michael",),
+    "Mick": ("Michael",),
+    "Nick": ("Nicholas",),
+    "Tony": ("Anthony",),
+    "Sandy": ("Alexander", "Alexandra"),
+    "Ben": ("Benjamin",),
+    "Sam": ("Samuel", "Samantha"),
+    "Chuck": ("Charles",),
+    "Charlie": ("Charles",),
+    "Andy": ("Andrew",),
+    "Pete": ("Peter",),
+    "Patsy": ("Patricia",),
+    "Abby": ("Abigail",),
+    "Gus": ("Augustus",),
+    "Bertie": ("Albert", "Herbert", "Bertram"),
+    "Archie": ("Archibald",),
+    "Hugh": ("Hugo",),
+    "Lils": ("Lily",),
+}
 PRONOUN_LABEL = {
     "he": "he/him",
     "she": "she/her",
@@ -394,7 +460,9 @@ class _Clusterer:
             targets[f][0].count += forms[f]
             targets[f][0].forms.add(f)
         # 2. Titled single names ("Mr Potter", "Professor Snape"), then 3. bare single names and epithets.
-        singles = sorted((f for f in forms if f not in targets), key=lambda f: (f[1] is None, f[0], -forms[f]))
+        singles = sorted(
+            (f for f in forms if f not in targets), key=lambda f: (f[1] is None, f[1] == "Mrs", f[0], -forms[f])
+        )  # titled ones first, "Miss X" before "Mrs X" so that a mother does not take her daughter's name
         for f in singles:
             kind, title, toks = f
             w = toks[-1] if kind == "name" else "the " + " ".join(toks)
@@ -456,6 +524,9 @@ class _Clusterer:
             titled = [c for c in self.clusters if c.titled and c.key[-1] == w]
             if firsts or lasts or titled:
                 return firsts or lasts + titled
+            pet = self._pet_name(w)
+            if pet:
+                return [pet]
         if cc is None and kind == "name":
             cc = self.canon_for(surface) or self.canon_for(w)
             if cc and cc.name in self.by_canon:
@@ -463,6 +534,25 @@ class _Clusterer:
         if kind == "nominal" and cc is None:
             return []
         return [self.new((w,), cc)]
+
+    def _pet_name(self, w: str) -> Cluster | None:
+        """The one character whose first name ``w`` shortens or pets: Kit, Fred, Jules, Skaggsy, Frank (Francis)."""
+        forms = {w, *PET_NAMES.get(w, ())}
+        if len(w) >= 3 and w.endswith(("y", "ie")):
+            forms.add(w.rstrip("yie") if w.endswith("ie") else w[:-1])
+        short = w[:-1] if len(w) >= 4 and w.endswith("s") else w  # British "-s" pet forms: Jules, Mags
+        found = {
+            id(c): c
+            for c in self.clusters
+            if not c.titled
+            and not c.unnamed
+            and (
+                c.first in forms
+                or (len(short) >= 3 and c.first != w and c.first.startswith(short))
+                or (len(c.key) > 1 and c.last in forms and c.last != w)
+            )
+        }
+        return next(iter(found.values())) if len(found) == 1 else None
 
     def _titled(self, title: str, w: str, cc: fandoms.CanonCharacter | None) -> Cluster:
         """A character known by title and one name ("Mrs. Allen"), apart from everyone else called Allen."""
@@ -474,13 +564,11 @@ class _Clusterer:
         return c
 
     def _fits_title(self, c: Cluster, title: str, n: int) -> bool:
-        """Gender agrees; "Mrs" joins a full name only one the text already calls Mrs, and never a "Miss";
-        a title used far more often than the full name belongs to someone else."""
+        """Gender agrees; "Mrs" never joins someone called "Miss" (nor the reverse); a title used far more
+        often than the full name belongs to someone else."""
         g = nm.TITLES.get(title)
         if g is not None and self.gender_guess(c) not in (g, None):
             return False
-        if title == "Mrs" and "Mrs" not in c.title_words:
-            return False  # "Mrs. Dashwood" is not Marianne Dashwood unless the text says so
         if n > 4 * max(c.count, 1) and title not in c.title_words:
             return False  # "Mr. Knightley" far outnumbers "John Knightley": his brother
         clash = {"Mrs": "Miss", "Miss": "Mrs"}.get(title)

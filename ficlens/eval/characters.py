@@ -231,7 +231,7 @@ def score_pdnc(pdnc_dir: str | Path) -> list[dict[str, Any]]:
                 "p": p,
                 "r": r,
                 "f1": f,
-                "words_per_s": int(words / (t2 - t1)),
+                "words_per_s": float(int(words / (t2 - t1))),
                 "ratio": round((t2 - t1) / (t1 - t0), 2),
             }
         )
