@@ -408,6 +408,7 @@ class _Clusterer:
         self.clusters: list[Cluster] = []
         self.by_canon: dict[str, Cluster] = {}
         self.form_votes: dict[tuple, Counter] = {}
+        self.forms: Counter = Counter()  # (kind, title, tokens) -> mentions
 
     def new(self, key: tuple[str, ...], canon: fandoms.CanonCharacter | None) -> Cluster:
         c = Cluster(key, canon)
@@ -448,7 +449,7 @@ class _Clusterer:
 
     def build(self, mentions: list[Mention], nicks: dict[str, str]) -> dict[tuple, list[Cluster]]:
         """Targets for each (title, tokens) form: one cluster, or several to choose from by recency."""
-        forms: Counter = Counter()
+        forms = self.forms
         for m in mentions:
             if m.kind != "pronoun" and m.group is None:
                 forms[(m.kind, m.title, m.tokens)] += 1
@@ -569,8 +570,9 @@ class _Clusterer:
         g = nm.TITLES.get(title)
         if g is not None and self.gender_guess(c) not in (g, None):
             return False
-        if n > 4 * max(c.count, 1) and title not in c.title_words:
-            return False  # "Mr. Knightley" far outnumbers "John Knightley": his brother
+        named = c.count + self.forms[("name", None, (c.first,))]
+        if title == "Mr" and n > 4 * max(named, 1) and title not in c.title_words:
+            return False  # "Mr. Knightley" far outnumbers "John Knightley" and "John": his brother
         clash = {"Mrs": "Miss", "Miss": "Mrs"}.get(title)
         return clash not in c.title_words
 
