@@ -90,7 +90,7 @@ _BETWEEN_WORDS = (
 _BETWEEN = r"(?:(?:" + "|".join(_BETWEEN_WORDS.replace("'", "['’]").split()) + r")\s+){0,3}"
 _SUBJECT_VERB = re.compile(rf"(?<![A-Za-z'’])(I|[Yy]ou|[Hh]e|[Ss]he|[Ww]e|[Tt]hey)\s+{_BETWEEN}([A-Za-z]+)")
 _AFTER_NAME = re.compile(rf"\s+{_BETWEEN}([A-Za-z]+)\b")
-_QUESTION = re.compile(r"\?")
+_FREE_INDIRECT = re.compile(r"[?!]")
 _PERCEIVE = (
     "feel felt|see saw seen|hear heard|notice|realise|realize|know knew known|think thought|wonder|want|wish|"
     "hope|fear|remember|recall|recognise|recognize|forget forgot|understand understood|sense|watch|stare|glance|"
@@ -305,7 +305,8 @@ def _read_subjects(story: Story, ctx: _Ctx, start: int, end: int, r: _Reading, l
         if char and verb:
             resolved.append((pos, char))
             r.focal[char] += 1.0 if verb in _PERCEPTION else 0.05
-    for q in _QUESTION.finditer(text, start, end):  # free indirect questions: "How could she leave him?"
+    # Free indirect style: a question or exclamation in narration is its subject's ("How could she leave him?").
+    for q in _FREE_INDIRECT.finditer(text, start, end):
         sentence = max(text.rfind(".", start, q.start()), text.rfind("!", start, q.start()),
                        text.rfind("?", start, q.start()), start)
         i = bisect_left(resolved, (sentence, ""))
