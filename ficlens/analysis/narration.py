@@ -425,10 +425,10 @@ def _best(scores: Counter, ruled_out: set[str]) -> str | None:
 
 
 def _partners(story: Story, char: Character) -> list[Character]:
-    """Who ``char`` is paired with: relationship tags ("James Potter/Lily Evans") and the pack's spouses."""
+    """Who ``char`` is paired with: romantic relationship tags ("A/B", not "A & B") and the pack's spouses."""
     out: list[Character] = []
     for tag in story.meta.relationships:
-        names = [n.strip() for n in re.split(r"[/&]| x ", tag)]
+        names = [n.strip() for n in re.split(r"/| x ", tag)]
         found = [_character(story, n) for n in names]
         if any(f is not None and f.id == char.id for f in found):
             out += [f for f in found if f is not None and f.id != char.id]
