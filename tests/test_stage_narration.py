@@ -200,3 +200,18 @@ def test_score_pdnc_on_a_tiny_corpus(tmp_path) -> None:
     rows, summary = score_pdnc(tmp_path)
     assert [(r["person"], r["narrator_ok"]) for r in rows] == [("first/first", True), ("third/third", "-")]
     assert summary["person_ok"] == 1.0 and summary["narrator_ok"] == "1/1"
+
+
+def test_an_ao3_first_person_tag_names_the_narrator() -> None:
+    text = (
+        "I never meant to stay in the city. I came for a week, and then I met the girl with the red scarf, and I "
+        "stopped counting the days.\n"
+    )
+    cast = [["Ren Adair", "she/her", ["Ren"]], ["Tobias Wren", "he/him", ["Tobias"]]]
+    assert with_cast(text, cast).spans("scenes")[0].attrs["narrator"] is None
+    story = Story(text)
+    story.meta.additional_tags = ["Angst", "First Person Tobias", "Slow Burn"]
+    run(story, ["structure", "quotes"])
+    story.characters = [Character("ren_adair", "Ren Adair", ["Ren"]), Character("tobias_wren", "Tobias Wren")]
+    story.add_layer("mentions", [])
+    assert narration(story).spans("scenes")[0].attrs["narrator"] == "tobias_wren"

@@ -390,12 +390,11 @@ def _story_narrator_clues(story: Story, readings: list[_Reading], story_focal: C
     clues: Counter = Counter()
     for r in readings:
         if r.person == "first":
-            clues.update({c: v for c, v in r.narrator.items()})
+            clues.update(r.narrator)
     total = sum(story_focal.values())
     for char, n in story_focal.items():
         clues[char] += 1.5 * n / total if total else 0.0
-    tags = [*story.meta.additional_tags, *story.meta.characters]
-    for tag in tags:
+    for tag in story.meta.additional_tags:
         if re.search(r"first person|\bPOV\b|point of view", tag, re.I):
             name = re.sub(r"(?i)first person|\bPOV\b|point of view|[-:/()]", " ", tag)
             char = _character(story, " ".join(name.split()))
