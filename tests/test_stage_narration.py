@@ -212,6 +212,6 @@ def test_an_ao3_first_person_tag_names_the_narrator() -> None:
     story = Story(text)
     story.meta.additional_tags = ["Angst", "First Person Tobias", "Slow Burn"]
     run(story, ["structure", "quotes"])
-    story.characters = [Character("ren_adair", "Ren Adair", ["Ren"]), Character("tobias_wren", "Tobias Wren")]
+    story.characters = [Character(n.lower().replace(" ", "_"), n, aliases) for n, _, aliases in cast]
     story.add_layer("mentions", [])
     assert narration(story).spans("scenes")[0].attrs["narrator"] == "tobias_wren"
