@@ -41,6 +41,8 @@ FEATURES = (
     "vocative",  # addressed by name inside the quote
     "in_quote",  # named inside the quote, not as a vocative
     "tag_pronoun_sure",  # the pronoun tag's gender fits no other character around
+    "pronoun_fits",  # the pronoun tag's gender is the candidate's
+    "pronoun_misfits",  # the pronoun tag's gender is not the candidate's
     "prev1",  # spoke the turn before, in the paragraph before
     "prev2",  # spoke two turns before, the exchange unbroken
     "prev_addressed",  # was addressed by the turn before
@@ -449,10 +451,15 @@ def candidates(ctx: Context, w: Where) -> tuple[dict[str, dict[str, float]], dic
         add(cid, "spoke_recently", 1.0 / (1 + rank))
     if ctx.narrator:
         add(ctx.narrator, "narrator")
-    if t is not None and t.kind == "pronoun" and t.char:
-        g = ctx.gender.get(t.char)
-        if sum(1 for c in set(seen) | set(feats) if ctx.gender.get(c) == g) == 1:
-            add(t.char, "tag_pronoun_sure")  # the only one of that gender around
+    tag_gender = _PRONOUNS.get(ctx.text[t.start : t.end].lower()) if t is not None and t.kind == "pronoun" else None
+    if tag_gender in ("m", "f"):  # "she said": every candidate of that gender fits, the others do not
+        fits = [c for c in feats if ctx.gender.get(c) == tag_gender]
+        for cid in feats:
+            g = ctx.gender.get(cid)
+            if g:
+                add(cid, "pronoun_fits" if g == tag_gender else "pronoun_misfits")
+        if len(fits) == 1:
+            add(fits[0], "tag_pronoun_sure")  # the only one of that gender around
     for cid, f in feats.items():
         f["salience"] = ctx.salience.get(cid, 0.0)
         if not tagged:  # with no tag, the exchange and the beats carry the decision
