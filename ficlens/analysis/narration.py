@@ -410,6 +410,8 @@ def _focal(r: _Reading, main_focal: str | None) -> str | None:
     """The scene's best perceiver, unless the story's main focal character is close enough to keep."""
     best = _best(r.focal, set())
     if best and main_focal and r.focal[main_focal] * SWITCH_RATIO >= r.focal[best]:
+        if best != main_focal:
+            r.clues.append(f"kept the story's focal {main_focal}")
         return main_focal
     return best
 
@@ -587,7 +589,9 @@ def _rough_quotes(story: Story) -> list[Span]:
 def _evidence(r: _Reading, person: str) -> str:
     if r.words < MIN_WORDS:
         return f"{r.words} narration words, too few: the story's majority"
-    rate = {"first": r.first, "second": r.second, "third": r.third}[person] / r.words if r.words else 0.0
+    rate = {"first": r.first, "second": r.second, "third": r.third}[person] / r.words
     parts = [f"{person} {rate:.1%} of {r.words} narration words", f"past {r.past}:{r.present} present"]
+    if person == "third" and r.focal:
+        parts.append("perceivers " + ", ".join(f"{c} {v:.1f}" for c, v in r.focal.most_common(2)))
     parts += r.clues[:2]
     return "; ".join(parts)
