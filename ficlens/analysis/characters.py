@@ -514,7 +514,7 @@ class _Clusterer:
             firsts, lasts = self.containing(w)
             if title:
                 own = next((c for c in self.clusters if c.key == (title, w)), None)
-                ok = [c for c in lasts + firsts if not c.titled and self._fits_title(c, title, n)]
+                ok = [c for c in lasts + firsts if not c.titled and self._fits_title(c, title, n, w)]
                 same = [c for c in ok if title in c.title_words]  # "Sir John" is Sir John Middleton
                 if own or not ok or len(ok) > 1 and not same:
                     return [own or self._titled(title, w, cc)]
@@ -564,12 +564,16 @@ class _Clusterer:
             c.titles[nm.TITLES[title]] += 1
         return c
 
-    def _fits_title(self, c: Cluster, title: str, n: int) -> bool:
+    def _fits_title(self, c: Cluster, title: str, n: int, w: str) -> bool:
         """Gender agrees; "Mrs" never joins someone called "Miss" (nor the reverse); a title used far more
         often than the full name belongs to someone else."""
         g = nm.TITLES.get(title)
         if g is not None and self.gender_guess(c) not in (g, None):
             return False
+        if title == "Mrs" and "Mrs" not in c.title_words:
+            women = [k for k in self.clusters if k.last == w and not k.titled and self.gender_guess(k) == "she"]
+            if len(women) > 1 or self.forms[("name", "Miss", (w,))]:
+                return False  # "Mrs. Bennet" is the mother of the Miss Bennets
         named = c.count + self.forms[("name", None, (c.first,))]
         if title == "Mr" and n > 4 * max(named, 1) and title not in c.title_words:
             return False  # "Mr. Knightley" far outnumbers "John Knightley" and "John": his brother
@@ -611,6 +615,8 @@ def _assign(mentions: list[Mention], targets: dict[tuple, list[Cluster]], gender
             continue
         if len(cands) > 1:
             g = nm.TITLES.get(m.title) if m.title else None
+            if g is None and len(m.tokens) == 1 and all(k.last == m.tokens[0] != k.first for k in cands):
+                g = "he"  # a bare surname ("Thorpe") is the family's man; the women are Miss and Mrs Thorpe
             fit = [k for k in cands if g is None or gender.get(id(k)) in (g, None)] or cands
             c = max(fit, key=lambda k: (last_seen.get(id(k), -1), len(k.mentions)))
         else:
