@@ -76,7 +76,7 @@ Maybe Now Here There Today Tonight Tomorrow Yesterday Again Already Almost Soon 
 Quickly Meanwhile Anyway Besides Otherwise Indeed Thus Hence Therefore Nevertheless Nonetheless Like Unlike
 Oh Ah Aha Ahh Ooh Eh Huh Hm Hmm Um Umm Uh Er Erm Yes Yeah Yep Yup Nope Nah No Okay Ok Alright Well Hey Hi
 Hello Goodbye Bye Please Thanks Thank Sorry Wow Whoa Damn Dammit Dang Darn Shit Fuck Fucking Bloody Hell Crap
-Christ Jesus God Gods Lord Heaven Heavens Ladyship Lordship Majesty Highness Excellency Honour Honor Grace
+Christ Jesus God Gods Lord Heaven Heavens Ladyship Lordship Majesty Highness Excellency Honour Honor Grace Worship
 Esq Co Inc Ltd Nature Time North South East West Northern Southern Eastern Western
 Goodness Gosh Geez Jeez Ugh Argh Ow Ouch Oops Shh Psst Bah Pah Ha Haha
 Good Great Fine Right Sure Dear Dearest Poor Little Young Pretty Sweet Lovely Silly

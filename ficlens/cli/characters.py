@@ -54,14 +54,18 @@ def fandoms_cmd(dirs: tuple[str, ...], as_json: bool) -> None:
 
 @section(20)
 def cast_section(story: Story, console: Console) -> None:
-    """The cast: who, under which names, canon link, pronouns, how often, and whether central."""
+    """The cast: who, under the names this text uses, canon link, pronouns, how often, whether central."""
     if not story.characters:
         return
     table = Table(title="Cast", title_justify="left")
     for col in ("name", "aliases", "canon", "pronouns", "mentions", "main"):
         table.add_column(col, justify="right" if col == "mentions" else "left")
+    used: dict[str, set[str]] = {}
+    for m in story.spans("mentions"):
+        if m.attrs.get("kind") != "pronoun" and m.attrs.get("char"):
+            used.setdefault(m.attrs["char"], set()).add(" ".join(story.span_text(m).split()))
     for c in story.characters:
-        aliases = [a for a in c.aliases if a != c.name]
+        aliases = [a for a in c.aliases if a != c.name and a in used.get(c.id, ())]  # all of them: --json
         shown = ", ".join(aliases[:SHOWN_ALIASES]) + (" …" if len(aliases) > SHOWN_ALIASES else "")
         table.add_row(c.name, shown, c.canon or "", c.pronouns or "", str(c.mentions), "yes" if c.main else "")
     console.print(table)
