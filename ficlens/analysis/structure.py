@@ -215,7 +215,9 @@ def _classify(blocks: list[Block], text: str) -> list[Block]:
         line = b.first
         if len(line) > 120:
             continue
-        if heading_title(line) or (numbered_ok and _short(b, 90) and _NUMBERED_TITLE.match(line)):
+        whole = " ".join(text[b.start : b.end].split()) if 1 < b.nlines <= 3 and b.end - b.start <= 150 else line
+        numbered_heading = numbered_ok and _short(b, 90) and _NUMBERED_TITLE.match(line)
+        if heading_title(line) or heading_title(whole) or numbered_heading:
             if b.nlines == 1 or b.end - b.start <= 150:
                 b.kind, b.label = "heading", " ".join(text[b.start : b.end].split())
             else:  # "Chapter 3" directly above the prose, with no blank line between
