@@ -83,6 +83,23 @@ def test_prominence_marks_the_central_characters():
     assert match_character(story, "Sol").id in match_character(story, "Mara").attrs["co_present"]
 
 
+def test_family_titles_pet_names_and_shouting():
+    story = cast("ashby_family.txt")
+    eleanor, thomas = match_character(story, "Eleanor"), match_character(story, "Thomas Ashby")
+    assert match_character(story, "Miss Ashby") is eleanor  # the daughter is "Miss"...
+    mother = match_character(story, "Mrs. Ashby")
+    assert mother not in (eleanor, None) and mother.pronouns == "she/her"  # ...the mother "Mrs."
+    assert match_character(story, "Tommy") is thomas and thomas.pronouns == "he/him"
+    shout = next(s for s in story.spans("mentions") if story.text[s.start : s.end] == "ELEANOR")
+    assert shout.attrs["char"] == eleanor.id
+
+
+def test_unnamed_stranger_described_twice_is_one_character():
+    stranger = match_character(cast("ashby_family.txt"), "the cloaked woman")
+    assert stranger.name == "the cloaked woman" and stranger.pronouns == "she/her"
+    assert "A woman in a grey cloak" in stranger.aliases
+
+
 def test_story_without_paragraph_prose_has_no_cast():
     story = Story("Hello there.")
     story.add_layer("paragraphs", [Span(0, 12)])

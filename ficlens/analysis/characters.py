@@ -591,7 +591,8 @@ def _unnamed(cl: _Clusterer, mentions: list[Mention]) -> None:
         c = made.get(id(m.group))
         if c is None:
             first = next((k for k in m.group.mentions if k.definite and not k.role), m.group.mentions[0])
-            c = made[id(m.group)] = cl.new((" ".join(surface[first.start].split()),), None)
+            name = " ".join(surface[first.start].split())
+            c = made[id(m.group)] = cl.new((name[0].lower() + name[1:],), None)  # "The cloaked woman" mid-text
             c.unnamed = True
             if m.group.gender:
                 c.titles[m.group.gender] += 1

@@ -60,6 +60,14 @@ class Unnamed:
         return next((m.gender for m in self.mentions if m.gender), None)
 
 
+def _noun_like(word: str | None) -> bool:
+    """The second word of "a grey cloak" belongs to the description; "a mask stepped" does not."""
+    return bool(word) and word not in _FUNCTION and not word.endswith(("ed", "ing", "ly"))
+
+
+_FUNCTION = frozenset("and or but who that which as when while then to of in on at was were is had has stood".split())
+
+
 def _stems(*words: str | None) -> frozenset[str]:
     return frozenset(w[:4] for w in words if w and w not in _PLAIN and len(w) > 2)
 
@@ -71,7 +79,7 @@ def find(text: str, paras: list[tuple[int, int]], roles: list[tuple[int, int, in
         for m in _NOMINAL.finditer(text, ps, pe):
             noun = (m.group("noun") or m.group("some")).lower()
             definite = (m.group("det") or "").lower() == "the"
-            end = m.end("attr") if m["attr"] else m.end()
+            end = m.end("attr2") if _noun_like(m["attr2"]) else m.end("attr") if m["attr"] else m.end()
             stems = _stems(m["adj"], m["attr"], m["attr2"])
             found.append(Nominal(m.start(), end, pi, definite, PERSON_NOUNS[noun], stems))
     found.extend(Nominal(s, e, p, True, None, frozenset(), True) for s, e, p in roles)
