@@ -266,7 +266,7 @@ _WORD_ENDS = ("", ",", ".", ";", ":", "!", "?", "'s", "’s")
 
 
 def strip_run(run: nm.Run, st: nm.Stats, canon: Canon, given: dict[str, str]) -> tuple[str, ...]:
-    """Drop leading words that are not names ("Then", "Dear" in "Dear Lord", "Shooting" at a sentence start).
+    """Drop words that are not names ("Then", "Dear" in "Dear Lord", "Shooting" at a sentence start).
 
     A word seen only at sentence starts stays when it is a known first name, a canon name,
     appears after a title elsewhere, or stands alone with a person cue ("Peter said").
@@ -285,6 +285,8 @@ def strip_run(run: nm.Run, st: nm.Stats, canon: Canon, given: dict[str, str]) ->
                 toks = toks[1:]
                 continue
         break
+    while toks and toks[-1] in nm.STOP:  # "Shakespeare It" across a line break
+        toks = toks[:-1]
     return toks
 
 
@@ -344,14 +346,14 @@ def find_mentions(
             decided[toks] = ok
         if not (ok or r.title and toks is r.tokens and len(toks) <= 3):
             continue
-        if toks is r.tokens:
-            s = r.start
-        else:
-            s = r.start + text[r.start : r.end].find(toks[0])
-        title = r.title if toks is r.tokens else None
-        surface = text[s : r.end]
+        s, e = r.start, r.end
+        if toks[0] is not r.tokens[0]:
+            s += text[s:e].find(toks[0])
+        if toks[-1] is not r.tokens[-1]:
+            e = s + text[s:e].rfind(toks[-1]) + len(toks[-1])
+        title = r.title if toks[0] is r.tokens[0] else None
         subject = r.initial or bool(_CLAUSE_START.search(text, max(0, s - 12), s))
-        out.append(Mention(s, r.end, "name", r.para, 0, surface, title, toks, subject=subject, initial=r.initial))
+        out.append(Mention(s, e, "name", r.para, 0, text[s:e], title, toks, subject=subject, initial=r.initial))
     out.extend(_shouted(text, paras, decided))
     for group in nominals.find(text, paras, roles):
         for n in group.mentions:

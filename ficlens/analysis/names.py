@@ -57,7 +57,7 @@ _SP = r"(?:[ \t]+|[ \t]*\r?\n[ \t]*)"
 RUN = re.compile(
     rf"\b(?:(?P<title>{_TITLE_RE})\.?[ \t]*\r?\n?[ \t]*(?=[{_UP}]))?"
     rf"(?P<name>(?:(?<=[ \t\n])St\.?[ \t]+)?{_TOK}"
-    rf"(?:{_SP}(?:{_PARTICLE}[ \t]+|(?:{_INITIAL}[ \t]+)+)?(?!(?:{_TITLE_RE})\.?[ \t]+[{_UP}]){_TOK})*"
+    rf"(?:{_SP}(?:{_PARTICLE}[ \t]+|(?:{_INITIAL}[ \t]+)+)?(?!(?:{_TITLE_RE})\.?[ \t]+(?:[{_UP}]|of\b)){_TOK})*"
     r"(?:[ \t]+(?:II|III|IV|VI|VII|VIII|IX|XI|XII|XIII|XIV|XV|XVI)\b(?!['’]))?)"
 )
 
