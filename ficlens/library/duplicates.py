@@ -22,6 +22,7 @@ from ficlens.library.features import K, Token, W
 from ficlens.library.store import Library, display_name
 
 BAND_ROWS = 3
+MIN_SHARED = 3  # fingerprints two works must share before they are compared
 #: A fingerprint shared by more works than this is a stock phrase, not evidence.
 MAX_SHARED = 50
 NEAR_DUPLICATE = 0.45  # estimated Jaccard of 3-gram shingles (a copy with 10% of words edited scores ~0.57)
@@ -243,7 +244,9 @@ def find(
         candidates = {p for p in candidates if work in p}
     shared = _shared_fingerprints(lib, work)
     out: list[Pair] = []
-    for a, b in sorted(candidates | set(shared.matches)):
+    # a pair sharing one or two fingerprints has nothing to report; most such pairs are chance
+    evidence = {pair for pair, m in shared.matches.items() if len(m) >= MIN_SHARED}
+    for a, b in sorted(candidates | evidence):
         ra, rb = rows[a], rows[b]
         jac = features.jaccard(ra[1], rb[1])
         m = shared.matches.get((a, b), [])
@@ -254,11 +257,12 @@ def find(
         # a snapshot starts where the work starts: its shared fingerprints begin in its first words
         from_start = bool(inside) and min(inside) <= 0.15 * max(max(inside), 1) + W
         titles = (display_name(ra[5], ra[6]), display_name(rb[5], rb[6]))
-        if contained >= CONTAINED and min(na, nb) / max(na, nb) <= VERSION_RATIO and from_start:
+        sizes = sorted((ra[3] or 1, rb[3] or 1))  # fingerprints, proportional to the prose's length
+        if contained >= CONTAINED and sizes[0] / sizes[1] <= VERSION_RATIO and from_start:
             out.append(Pair(a, b, "version", round(jac, 3), round(contained, 3), titles=titles))
         elif jac >= threshold:
             out.append(Pair(a, b, "near-duplicate", round(jac, 3), round(contained, 3), titles=titles))
-        elif len(m) >= 2:
+        elif m:
             found, la, lb = passages(lib, a, b, m, min_words)
             if found:
                 cov_a = sum(p.words for p in found) / max(la, 1)

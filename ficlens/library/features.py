@@ -8,6 +8,7 @@ never Python's salted ``hash``: a fingerprint stored today must match one comput
 from __future__ import annotations
 
 import math
+import operator
 import re
 from array import array
 from collections import Counter
@@ -142,8 +143,7 @@ def minhash(wh: list[int]) -> tuple[bytes, int]:
 
 def jaccard(sig_a: bytes, sig_b: bytes) -> float:
     """Estimated Jaccard similarity of two MinHash signatures."""
-    a, b = array("q", sig_a), array("q", sig_b)
-    return sum(x == y for x, y in zip(a, b, strict=True)) / PERMS
+    return sum(map(operator.eq, array("q", sig_a), array("q", sig_b))) / PERMS
 
 
 def winnow(wh: list[int]) -> list[tuple[int, int]]:
