@@ -323,6 +323,8 @@ def find_mentions(
     words = Words(text)
     out: list[Mention] = []
     roles: list[tuple[int, int, int]] = []
+    names: list[tuple[nm.Run, tuple[str, ...]]] = []
+    contexts: dict[tuple[str, ...], Counter] = defaultdict(Counter)
     for r in runs:
         if r.det:
             ep = "the " + " ".join(r.tokens)
@@ -334,17 +336,21 @@ def find_mentions(
                 roles.append((s, r.end, r.para))
             continue
         toks = strip_run(r, st, canon, given)
-        if not toks:
-            continue
+        if toks:
+            names.append((r, toks))
+            ctx = contexts[toks]
+            ctx["p:" + r.before] += 1
+            ctx["n:" + r.after] += 1
+    for r, toks in names:
         if len(toks) == 1 and toks[0][-1] == "s" and decided.get((toks[0][:-1],)):
             continue  # "Voldemorts laughter": a possessive that lost its apostrophe
         ok = decided.get(toks)
         if ok is None:
             ok = known_person(toks, st, canon)
             if ok is None:
-                ok = model.prob(nm.features(toks, st, words.has)) >= 0.5
+                ok = model.prob(nm.features(toks, st, words.has), contexts[toks]) >= 0.5
             decided[toks] = ok
-        if not (ok or r.title and toks is r.tokens and len(toks) <= 3):
+        if not (ok or r.title and toks[0] is r.tokens[0] and len(toks) <= 3):
             continue
         s, e = r.start, r.end
         if toks[0] is not r.tokens[0]:

@@ -151,10 +151,13 @@ _TOWN = re.compile(
 _DATE_AFTER = re.compile(r"[ \t]+\d{1,2}\b")
 _AFTER_SPEECH = re.compile(rf"(?:[ \t]*,)?[ \t]+(?:{_SPEECH})\b")
 _VOCATIVE_AFTER = re.compile(r" ?[,!?]| ?\.[ \t]*[\"”’']")
+_MARKS = "\"'“”‘’()[],.;:!?*_-—–…"
+_NEXT = re.compile(r"[ \t]*(['’]s\b|[^\w\s]|\w+)")
 _SPEECH_WORDS = frozenset(w for w in _SPEECH.split("|") if " " not in w)
 _ARTICLES = frozenset("the a an The A An".split())
 _DETERMINERS = frozenset("this these those every any some each another his her their my your our its".split())
 _DETERMINERS |= {w.capitalize() for w in _DETERMINERS}
+_PLACE_OF = frozenset("out north south east west edge outskirts middle heart streets town city village".split())
 _PLACE_PREPS = frozenset("in at into inside near outside within across around toward towards".split())
 
 
@@ -216,6 +219,8 @@ class Run:
     poss: bool = False  # followed by 's
     speech: bool = False  # a speech verb right before or after: "said Lily", "Lily whispered"
     prep: bool = False  # after "of", "to", "from" (people and places both)
+    before: str = ""  # the word (lower-cased) or mark just before it
+    after: str = ""  # the word or mark just after it
 
 
 @dataclass
@@ -259,7 +264,8 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
                 person = 1
             elif _VOCATIVE_AFTER.match(text, e, pe) and (quoted or w1.endswith(",") or w1 in ("dear", "Oh", "O")):
                 person = 1  # vocative: "Lily, take Harry", "I think, Watson, that..."
-            place = 1 if w1 in _PLACE_PREPS and text[e : e + 1] not in ("'", "’") else 0
+            place_prep = w1 in _PLACE_PREPS or w1 == "of" and len(prev) == 2 and prev[0] in _PLACE_OF
+            place = 1 if place_prep and text[e : e + 1] not in ("'", "’") else 0
             if _TOWN.search(text, s, e):
                 place += 2  # "Jamestown", "Kukuanaland"
             if _DATE_AFTER.match(text, e, pe):
@@ -269,7 +275,12 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
                 continue  # "Godric's Hollow", "St Mungo's Hospital": a place, whoever it is named after
             poss = text.startswith(("'s", "’s", " 's"), e)
             prep = w1 in ("of", "to", "from")
-            runs.append(Run(s, e, m.group("title"), toks, initial, det, person, place, pi, poss, speech, prep))
+            before = w1.strip(_MARKS).lower() or w1[-1:] if spaced else back[-1:]
+            nxt = _NEXT.match(text, e, pe)
+            after = nxt.group(1).lower() if nxt else ""
+            runs.append(
+                Run(s, e, m.group("title"), toks, initial, det, person, place, pi, poss, speech, prep, before, after)
+            )
     return runs
 
 
@@ -341,16 +352,21 @@ MODEL_FILE = Path(__file__).parents[1] / "models" / "person.json"
 
 
 class PersonModel:
-    """Logistic regression over ``FEATURES``: is this capitalised name a person's?"""
+    """Logistic regression over ``FEATURES`` and the words seen around the name ("p:said", "n:'s")."""
 
     def __init__(self, data: dict) -> None:
         if data.get("features") != FEATURES:
             raise ValueError("feature list differs from names.FEATURES")
         self.weights = data["weights"]
         self.bias = data["bias"]
+        self.context: dict[str, float] = data.get("context", {})
 
-    def prob(self, x: list[float]) -> float:
+    def prob(self, x: list[float], context: Counter | None = None) -> float:
+        """Probability that the name is a person's; ``context`` counts its neighbours ("p:said": 3)."""
         z = self.bias + sum(w * v for w, v in zip(self.weights, x, strict=True))
+        if context:
+            n = sum(v for k, v in context.items() if k[0] == "p") or 1
+            z += sum(self.context.get(k, 0.0) * v for k, v in context.items()) / n
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
