@@ -100,6 +100,14 @@ def test_unnamed_stranger_described_twice_is_one_character():
     assert "A woman in a grey cloak" in stranger.aliases
 
 
+def test_reader_insert_and_name_suffixes():
+    story = cast("reader_insert.txt")
+    assert match_character(story, "Y/N").pronouns == "she/her"
+    sasuke = match_character(story, "Sasuke-kun")
+    assert sasuke is match_character(story, "Sasuke") and sasuke.canon == "Uchiha Sasuke"
+    assert match_character(story, "Kakashi-sensei").name == "Kakashi"
+
+
 def test_story_without_paragraph_prose_has_no_cast():
     story = Story("Hello there.")
     story.add_layer("paragraphs", [Span(0, 12)])

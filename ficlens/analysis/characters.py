@@ -312,6 +312,22 @@ def _shouted(text: str, paras: list[tuple[int, int]], people: dict) -> list[Ment
     return out
 
 
+_READER = re.compile(r"\b[Yy]/[Nn]\b")
+
+
+def _reader(text: str, paras: list[tuple[int, int]]) -> list[Mention]:
+    """The reader-insert placeholder "Y/N" ("your name"): a character like any other."""
+    out = []
+    for pi, (ps, pe) in enumerate(paras):
+        for m in _READER.finditer(text, ps, pe):
+            before = text[ps : m.start()].rstrip(" \t\"“'‘")
+            initial = not before or before[-1] in ".!?…"
+            out.append(
+                Mention(m.start(), m.end(), "name", pi, 0, m.group(), None, ("Y/N",), subject=True, initial=initial)
+            )
+    return out
+
+
 def find_mentions(
     story: Story, paras: list[tuple[int, int]], canon: Canon, runs: list[nm.Run], model: nm.PersonModel
 ) -> list[Mention]:
@@ -361,6 +377,8 @@ def find_mentions(
         subject = r.initial or bool(_CLAUSE_START.search(text, max(0, s - 12), s))
         out.append(Mention(s, e, "name", r.para, 0, text[s:e], title, toks, subject=subject, initial=r.initial))
     out.extend(_shouted(text, paras, decided))
+    if "/" in text:
+        out.extend(_reader(text, paras))
     for group in nominals.find(text, paras, roles):
         for n in group.mentions:
             surface = text[n.start : n.end]
@@ -779,12 +797,13 @@ def _unique_id(base: str, used: set[str]) -> str:
 
 
 def _main_name(c: Cluster) -> str:
-    """The fullest name the text uses without a title, else its most frequent name."""
+    """The fullest name the text uses without a title (not shouted, no "-kun"), else its most frequent name."""
     if c.unnamed:
         return c.key[0]
     plain = [n for n in c.names if n.split()[0].rstrip(".") not in nm.TITLES and not n.startswith("the ")]
     if plain:
-        return " ".join(max(plain, key=lambda n: (len(n.split()), c.names[n])).split())
+        best = max(plain, key=lambda n: (len(n.split()), not n.isupper(), "-" not in n, c.names[n]))
+        return " ".join(best.split())
     return " ".join(c.names.most_common(1)[0][0].split()) if c.names else " ".join(c.key)
 
 

@@ -151,6 +151,10 @@ _TOWN = re.compile(
 _DATE_AFTER = re.compile(r"[ \t]+\d{1,2}\b")
 _AFTER_SPEECH = re.compile(rf"(?:[ \t]*,)?[ \t]+(?:{_SPEECH})\b")
 _VOCATIVE_AFTER = re.compile(r" ?[,!?]| ?\.[ \t]*[\"”’']")
+_SUFFIX = re.compile(
+    r"-(?:kun|chan|san|sama|sensei|senpai|sempai|dono|nii|nee|niisan|neesan|nii-san|nee-san|nii-chan|nee-chan|"
+    r"baachan|jiji|taichou|taicho|hime|tan|chi|shishou|ssi|nim|ah|ya)$"
+)
 _MARKS = "\"'“”‘’()[],.;:!?*_-—–…"
 _NEXT = re.compile(r"[ \t]*(['’]s\b|[^\w\s]|\w+)")
 _SPEECH_WORDS = frozenset(w for w in _SPEECH.split("|") if " " not in w)
@@ -270,7 +274,7 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
                 place += 2  # "Jamestown", "Kukuanaland"
             if _DATE_AFTER.match(text, e, pe):
                 place += 2  # "June 1, 1785": a month, not a woman
-            toks = tuple(m.group("name").split())
+            toks = tuple(_SUFFIX.sub("", t) for t in m.group("name").split())  # "Sasuke-kun" is Sasuke
             if text.startswith(("'s ", "’s "), e) and _POSS_PLACE.match(text, e + 3):
                 continue  # "Godric's Hollow", "St Mungo's Hospital": a place, whoever it is named after
             poss = text.startswith(("'s", "’s", " 's"), e)
