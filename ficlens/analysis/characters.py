@@ -192,7 +192,8 @@ def _slug(name: str) -> str:
 def _packs(story: Story, runs: list[nm.Run]) -> list[fandoms.Pack]:
     env = os.environ.get(fandoms.ENV, "")
     packs = _load_packs(env)
-    return fandoms.detect({" ".join(r.tokens) for r in runs}, story.meta.fandoms, packs)
+    names = {" ".join((r.title, *r.tokens) if r.title else r.tokens) for r in runs}  # "Aunt Petunia"
+    return fandoms.detect(names, story.meta.fandoms, packs, nm.given_names())
 
 
 _PACK_CACHE: dict[str, list[fandoms.Pack]] = {}
@@ -265,6 +266,9 @@ class Words:
 _WORD_ENDS = ("", ",", ".", ";", ":", "!", "?", "'s", "’s")
 
 
+_OBJECTS = frozenset("the a an my your his her its our their this that these those it me him them us you".split())
+
+
 def strip_run(run: nm.Run, st: nm.Stats, canon: Canon, given: dict[str, str]) -> tuple[str, ...]:
     """Drop words that are not names ("Then", "Dear" in "Dear Lord", "Shooting" at a sentence start).
 
@@ -278,6 +282,9 @@ def strip_run(run: nm.Run, st: nm.Stats, canon: Canon, given: dict[str, str]) ->
             toks = toks[1:]
             continue
         opener = run.initial and not run.title and toks is run.tokens
+        if opener and not st.mid[t] and len(toks) == 1 and run.after in _OBJECTS:
+            toks = ()  # "Mark the bad days", "Will you": a verb that starts a sentence
+            break
         if opener and not st.mid[t] and t not in given and not canon.get(t) and not st.titled[t]:
             # keep "Rody" in "Rody Kickham" at a sentence start unless it looks like a common word
             named_next = len(toks) > 1 and not nm.COMMON_SUFFIX.search(t) and toks[1] not in given

@@ -275,6 +275,9 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
             if _DATE_AFTER.match(text, e, pe):
                 place += 2  # "June 1, 1785": a month, not a woman
             toks = tuple(_SUFFIX.sub("", t) for t in m.group("name").split())  # "Sasuke-kun" is Sasuke
+            if len(toks) > 1 and toks[0] in ("The", "A", "An") and not m.group("title"):
+                toks, det = toks[1:], True  # "The Falcon dropped", "The Dark Lord came"
+                s = text.index(toks[0], s)
             if text.startswith(("'s ", "’s "), e) and _POSS_PLACE.match(text, e + 3):
                 continue  # "Godric's Hollow", "St Mungo's Hospital": a place, whoever it is named after
             poss = text.startswith(("'s", "’s", " 's"), e)

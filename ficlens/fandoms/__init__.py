@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -178,12 +178,15 @@ def from_metadata(fandoms: Iterable[str], packs: Iterable[Pack]) -> list[Pack]:
     return out
 
 
-def from_names(runs: Iterable[str], packs: Iterable[Pack], *, min_hits: int = 2) -> list[Pack]:
-    """Packs the text betrays: ``runs`` (its capitalised word runs) hold ``min_hits`` markers or full names.
+def from_names(
+    runs: Iterable[str], packs: Iterable[Pack], *, min_hits: int = 2, common: Collection[str] = ()
+) -> list[Pack]:
+    """Packs the text betrays: ``runs`` (its capitalised word runs) hold ``min_hits`` markers or multi-word
+    canon names ("Aunt Petunia").
 
     Only the pack's marker words and multi-word canon names count, so shared first names
-    ("John", "Harry") never pull a fandom in alone; with one marker, four canon characters
-    named by any of their names also do.
+    ("John", "Harry") never pull a fandom in alone; with one marker, three canon characters
+    named by any of their names that are not ``common`` first names ("John", "Mary") also do.
     """
     seen: set[str] = set()
     for r in runs:
@@ -193,16 +196,19 @@ def from_names(runs: Iterable[str], packs: Iterable[Pack], *, min_hits: int = 2)
     out = []
     for p in packs:
         found = {m for m in p.markers if m in seen}
-        found.update(c.name for c in p.characters if " " in c.name and c.name in seen)
+        found.update(n for c in p.characters for n in (c.name, *c.aliases) if " " in n and n in seen)
         hits = {h for h in found if not any(h != o and h in o for o in found)}  # "Sherlock" in "Sherlock Holmes"
-        if len(hits) == min_hits - 1 and sum(any(n in seen for n in c.names) for c in p.characters) >= 4:
+        named = sum(any(n in seen and n not in common for n in c.names) for c in p.characters)
+        if len(hits) == min_hits - 1 and named >= 3:
             hits.add("+names")
         if len(hits) >= min_hits:
             out.append((len(hits), p))
     return [p for _, p in sorted(out, key=lambda t: -t[0])]
 
 
-def detect(runs: Iterable[str], fandoms: Iterable[str], packs: Iterable[Pack]) -> list[Pack]:
+def detect(
+    runs: Iterable[str], fandoms: Iterable[str], packs: Iterable[Pack], common: Collection[str] = ()
+) -> list[Pack]:
     """The packs for a story: from its metadata when that names a known fandom, else from its name runs."""
     packs = list(packs)
-    return from_metadata(fandoms, packs) or from_names(runs, packs)
+    return from_metadata(fandoms, packs) or from_names(runs, packs, common=common)
