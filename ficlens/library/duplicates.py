@@ -156,35 +156,38 @@ def _chains(matches: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     return [c for c in chains if len(c) >= 2]
 
 
-#: How the two sides may get out of step at an edit: a changed, inserted or deleted word or two.
-_SKIPS = ((1, 1), (1, 0), (0, 1), (2, 2), (2, 1), (1, 2), (2, 0), (0, 2), (3, 3))
-_AGREE = 3  # words that must agree again after an edit
+EDIT_GAP = 3  # words changed, inserted or deleted in a row that a passage still spans
+_WINDOW = 40
+
+
+def _grow(wa: list[str], wb: list[str]) -> tuple[int, int]:
+    """How many words of ``wa`` and ``wb`` (read from their start) still align, across small edits.
+
+    Aligned stretches of two words or more (difflib's matching blocks) are followed while the words
+    skipped between them are at most ``EDIT_GAP`` on each side.
+    """
+    ea = eb = 0
+    while True:
+        blocks = difflib.SequenceMatcher(None, wa[ea : ea + _WINDOW], wb[eb : eb + _WINDOW], autojunk=False)
+        da = db = 0
+        for blk in blocks.get_matching_blocks():
+            if blk.a - da > EDIT_GAP or blk.b - db > EDIT_GAP:
+                break
+            if blk.size >= 2:  # a lone word in common is chance, not alignment
+                da, db = blk.a + blk.size, blk.b + blk.size
+        if not da:
+            return ea, eb
+        ea, eb = ea + da, eb + db
+        if da < _WINDOW - EDIT_GAP:
+            return ea, eb
 
 
 def _extend(ta: list[Token], tb: list[Token], a0: int, a1: int, b0: int, b1: int) -> tuple[int, int, int, int]:
-    """Grow a passage word by word while both sides agree, stepping over small edits."""
+    """Grow a passage word by word at both ends while both sides agree, stepping over small edits."""
     wa, wb = [t.word for t in ta], [t.word for t in tb]
-
-    def same(i: int, j: int, n: int) -> bool:
-        return i >= 0 and j >= 0 and i + n <= len(wa) and j + n <= len(wb) and wa[i : i + n] == wb[j : j + n]
-
-    while True:  # forwards
-        if same(a1, b1, 1):
-            a1, b1 = a1 + 1, b1 + 1
-            continue
-        step = next(((x, y) for x, y in _SKIPS if same(a1 + x, b1 + y, _AGREE)), None)
-        if step is None:
-            break
-        a1, b1 = a1 + step[0] + _AGREE, b1 + step[1] + _AGREE
-    while True:  # backwards
-        if same(a0 - 1, b0 - 1, 1):
-            a0, b0 = a0 - 1, b0 - 1
-            continue
-        step = next(((x, y) for x, y in _SKIPS if same(a0 - x - _AGREE, b0 - y - _AGREE, _AGREE)), None)
-        if step is None:
-            break
-        a0, b0 = a0 - step[0] - _AGREE, b0 - step[1] - _AGREE
-    return a0, a1, b0, b1
+    fa, fb = _grow(wa[a1:], wb[b1:])
+    ba, bb = _grow(wa[:a0][::-1], wb[:b0][::-1])
+    return a0 - ba, a1 + fa, b0 - bb, b1 + fb
 
 
 def _merge(spans: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
@@ -203,8 +206,8 @@ def passages(
     lib: Library, a: int, b: int, matches: list[tuple[int, int]], min_words: int
 ) -> tuple[list[Passage], int, int]:
     """Aligned reused passages of at least ``min_words`` words between works ``a`` and ``b``, and their lengths."""
-    chains = [c for c in _chains(matches) if c[-1][0] + K - c[0][0] >= min_words // 2]
-    if not chains:
+    chains = _chains(matches)
+    if not any(c[-1][0] + K - c[0][0] >= min_words // 2 for c in chains):  # nothing long enough to grow into one
         return [], 0, 0
     sa, sb = lib.story(a), lib.story(b)
     ta, tb = features.tokens(sa), features.tokens(sb)
