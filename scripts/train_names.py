@@ -55,7 +55,7 @@ def examples(ann: Path) -> list[tuple[list[float], int, int, Counter]]:
     for r in runs:
         if r.det:
             continue
-        toks = ch.strip_run(r, st, canon, given)
+        toks = ch.strip_run(r, st, canon, given, words)
         if not toks or ch.known_person(toks, st, canon) is not None:
             continue
         s = r.start + text[r.start : r.end].find(toks[0])

@@ -269,7 +269,7 @@ _WORD_ENDS = ("", ",", ".", ";", ":", "!", "?", "'s", "’s")
 _OBJECTS = frozenset("the a an my your his her its our their this that these those it me him them us you".split())
 
 
-def strip_run(run: nm.Run, st: nm.Stats, canon: Canon, given: dict[str, str]) -> tuple[str, ...]:
+def strip_run(run: nm.Run, st: nm.Stats, canon: Canon, given: dict[str, str], words: Words) -> tuple[str, ...]:
     """Drop words that are not names ("Then", "Dear" in "Dear Lord", "Shooting" at a sentence start).
 
     A word seen only at sentence starts stays when it is a known first name, a canon name,
@@ -287,7 +287,7 @@ def strip_run(run: nm.Run, st: nm.Stats, canon: Canon, given: dict[str, str]) ->
             break
         if opener and not st.mid[t] and t not in given and not canon.get(t) and not st.titled[t]:
             # keep "Rody" in "Rody Kickham" at a sentence start unless it looks like a common word
-            named_next = len(toks) > 1 and not nm.COMMON_SUFFIX.search(t) and toks[1] not in given
+            named_next = len(toks) > 1 and toks[1] not in given and not words.has(t.lower())
             if not (st.person[t] and len(toks) == 1) and not named_next:
                 toks = toks[1:]
                 continue
@@ -358,7 +358,7 @@ def find_mentions(
             elif text.startswith(("the ", "The "), s) and _is_role(r.tokens, canon):
                 roles.append((s, r.end, r.para))
             continue
-        toks = strip_run(r, st, canon, given)
+        toks = strip_run(r, st, canon, given, words)
         if toks:
             names.append((r, toks))
             ctx = contexts[toks]
@@ -509,7 +509,7 @@ class _Clusterer:
 
     def _full(self, title: str | None, toks: tuple[str, ...]) -> Cluster:
         """The character for a full name: its canon one, one already made, or a new one."""
-        if title and nm.TITLES.get(title) == "she" and self.given.get(toks[0]) == "he":
+        if title == "Mrs" and self.given.get(toks[0]) != "she" and not self.canon.get(" ".join(toks)):
             return self._titled(title, " ".join(toks), None)  # "Mrs. John Knightley": his wife
         full = " ".join(toks)
         cc = self.canon.unique(full) or self.canon_for(full)
@@ -529,6 +529,8 @@ class _Clusterer:
         c = c or self.new(toks, cc)
         if title:
             c.title_words.add(title)
+            if nm.TITLES.get(title):
+                c.titles[nm.TITLES[title]] += 1
         return c
 
     def _single(self, kind: str, title: str | None, toks: tuple[str, ...], w: str, nicks: dict[str, str], n: int):
@@ -578,11 +580,10 @@ class _Clusterer:
         found = {
             id(c): c
             for c in self.clusters
-            if not c.titled
-            and not c.unnamed
+            if not c.unnamed
             and (
-                c.first in forms
-                or (len(short) >= 3 and c.first != w and c.first.startswith(short))
+                not c.titled
+                and (c.first in forms or (len(short) >= 3 and c.first != w and c.first.startswith(short)))
                 or (len(c.key) > 1 and c.last in forms and c.last != w)
             )
         }
