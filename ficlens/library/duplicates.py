@@ -3,8 +3,9 @@
 - near-duplicates: MinHash LSH (42 bands of 3 rows) over word 3-gram shingles of the prose (notes,
   disclaimers and site boilerplate are not prose), confirmed by the estimated Jaccard similarity;
 - versions: a work whose fingerprints lie mostly inside a larger one (a WIP snapshot of a later file);
-- passage reuse: fingerprints two works share, chained along a diagonal, extended word by word and
-  aligned, so every reported passage has offsets into both texts and a similarity.
+- passage reuse: fingerprints two works share, chained along a diagonal, grown at both ends across
+  small edits (difflib alignment) and merged, so every reported passage has offsets into both texts
+  and a similarity.
 
 Fingerprints found in the allow-list (canon quotations, song lyrics) or in too many works (stock
 phrases) are not evidence of copying.
@@ -18,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ficlens.library import features
-from ficlens.library.features import K, Token, W
+from ficlens.library.features import K, W
 from ficlens.library.store import Library, display_name
 
 BAND_ROWS = 3
@@ -182,9 +183,8 @@ def _grow(wa: list[str], wb: list[str]) -> tuple[int, int]:
             return ea, eb
 
 
-def _extend(ta: list[Token], tb: list[Token], a0: int, a1: int, b0: int, b1: int) -> tuple[int, int, int, int]:
-    """Grow a passage word by word at both ends while both sides agree, stepping over small edits."""
-    wa, wb = [t.word for t in ta], [t.word for t in tb]
+def _extend(wa: list[str], wb: list[str], a0: int, a1: int, b0: int, b1: int) -> tuple[int, int, int, int]:
+    """Grow a passage at both ends while both sides agree, stepping over small edits."""
     fa, fb = _grow(wa[a1:], wb[b1:])
     ba, bb = _grow(wa[:a0][::-1], wb[:b0][::-1])
     return a0 - ba, a1 + fa, b0 - bb, b1 + fb
@@ -211,15 +211,15 @@ def passages(
         return [], 0, 0
     sa, sb = lib.story(a), lib.story(b)
     ta, tb = features.tokens(sa), features.tokens(sb)
+    wa, wb = [t.word for t in ta], [t.word for t in tb]
     spans = _merge(
-        [_extend(ta, tb, c[0][0], min(c[-1][0] + K, len(ta)), c[0][1], min(c[-1][1] + K, len(tb))) for c in chains]
+        [_extend(wa, wb, c[0][0], min(c[-1][0] + K, len(ta)), c[0][1], min(c[-1][1] + K, len(tb))) for c in chains]
     )
     out: list[Passage] = []
     for a0, a1, b0, b1 in spans:
         if a1 - a0 < min_words:
             continue
-        wa, wb = [t.word for t in ta[a0:a1]], [t.word for t in tb[b0:b1]]
-        sim = difflib.SequenceMatcher(None, wa, wb, autojunk=False).ratio()
+        sim = difflib.SequenceMatcher(None, wa[a0:a1], wb[b0:b1], autojunk=False).ratio()
         if sim < MIN_SIMILARITY:
             continue
         s = (ta[a0].start, ta[a1 - 1].end, tb[b0].start, tb[b1 - 1].end)
@@ -237,11 +237,8 @@ def find(
     lib: Library, *, work: int | None = None, min_words: int = 50, threshold: float = NEAR_DUPLICATE
 ) -> list[Pair]:
     """Every near-duplicate, version and passage-reuse pair in the library (or involving ``work``)."""
-    rows = {
-        r[0]: r
-        for r in lib.db.execute("SELECT id, minhash, shingles, fp_count, words, title, source FROM works")
-    }
-    sigs = {wid: r[1] for wid, r in rows.items()}
+    rows = {r["id"]: r for r in lib.db.execute("SELECT id, minhash, fp_count, title, source FROM works")}
+    sigs = {wid: r["minhash"] for wid, r in rows.items()}
     candidates = _lsh_pairs(sigs)
     if work is not None:
         candidates = {p for p in candidates if work in p}
@@ -251,7 +248,7 @@ def find(
     evidence = {pair for pair, m in shared.matches.items() if len(m) >= MIN_SHARED}
     for a, b in sorted(candidates | evidence):
         ra, rb = rows[a], rows[b]
-        jac = features.jaccard(ra[1], rb[1])
+        jac = features.jaccard(ra["minhash"], rb["minhash"])
         m = shared.matches.get((a, b), [])
         na, nb = shared.informative.get(a, 0) or 1, shared.informative.get(b, 0) or 1
         small_is_a = na <= nb
@@ -259,8 +256,8 @@ def find(
         contained = min(1.0, len(inside) / min(na, nb))
         # a snapshot starts where the work starts: its shared fingerprints begin in its first words
         from_start = bool(inside) and min(inside) <= 0.15 * max(max(inside), 1) + W
-        titles = (display_name(ra[5], ra[6]), display_name(rb[5], rb[6]))
-        sizes = sorted((ra[3] or 1, rb[3] or 1))  # fingerprints, proportional to the prose's length
+        titles = (display_name(ra["title"], ra["source"]), display_name(rb["title"], rb["source"]))
+        sizes = sorted((ra["fp_count"] or 1, rb["fp_count"] or 1))  # proportional to the prose's length
         if contained >= CONTAINED and sizes[0] / sizes[1] <= VERSION_RATIO and from_start:
             out.append(Pair(a, b, "version", round(jac, 3), round(contained, 3), titles=titles))
         elif jac >= threshold:
