@@ -149,3 +149,16 @@ def test_default_library_location_follows_the_environment(tmp_path, monkeypatch)
         assert default_path() == tmp_path / "ficlens" / "library.db"
     monkeypatch.setenv("FICLENS_LIBRARY", os.fspath(tmp_path / "x.db"))
     assert default_path() == tmp_path / "x.db"
+
+
+def test_parquet_export_or_a_clear_error_without_pyarrow(tmp_path, monkeypatch):
+    write_stories(tmp_path / "fics", 2)
+    db = tmp_path / "lib.db"
+    run("add", tmp_path / "fics", "--library", db, "-q", "--stages", "structure")
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    missing = run("export", "--format", "parquet", "-o", tmp_path / "pq", "--library", db, ok=False)
+    assert missing.exit_code == 1 and "pip install 'ficlens[parquet]'" in missing.output
+    monkeypatch.undo()
+    pq = pytest.importorskip("pyarrow.parquet")
+    run("export", "--format", "parquet", "-o", tmp_path / "pq", "--library", db)
+    assert pq.read_table(tmp_path / "pq" / "works.parquet").num_rows == 2
