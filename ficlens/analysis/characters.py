@@ -381,7 +381,7 @@ def find_mentions(
         if toks[-1] is not r.tokens[-1]:
             e = s + text[s:e].rfind(toks[-1]) + len(toks[-1])
         title = r.title if toks[0] is r.tokens[0] else None
-        subject = r.initial or bool(_CLAUSE_START.search(text, max(0, s - 12), s))
+        subject = r.initial or (r.before in _CLAUSE_START if s == r.start else False)
         out.append(Mention(s, e, "name", r.para, 0, text[s:e], title, toks, subject=subject, initial=r.initial))
     out.extend(_shouted(text, paras, decided))
     if "/" in text:
@@ -684,9 +684,9 @@ def _gender_votes(text: str, mentions: list[Mention], key=lambda m: id(m.char) i
     return votes
 
 
-_CLAUSE_START = re.compile(
-    r"(?:^|\b(?:and|but|as|when|while|because|then|so|until|after|before|since|though|although|if|that|where)"
-    r"|[,;:—–])[ \t]*$"
+#: What comes before a name that starts its clause: "and Lily ran", "..., James said".
+_CLAUSE_START = frozenset(
+    "and but as when while because then so until after before since though although if that where , ; : — –".split()
 )
 #: Pronouns that vote for the gender of the name before them: subjects and reflexives, never "her"/"his".
 _SUBJECT = frozenset("he she they xe ze himself herself themself themselves xemself zirself hirself faerself".split())

@@ -142,14 +142,13 @@ _BODY = (
     "girlfriend|lover|children|child|baby|life|name|laughter|room|bed|office|sake|thoughts|words|tone|own"
 )
 _AFTER_PERSON = re.compile(
-    rf"(?:[ \t]*,)?\s+(?:{_SPEECH}|{_ACTION})\b|\s?['’]s?\s+(?:{_BODY})\b"
+    rf"(?:[ \t]*,)?\s+(?:(?P<speech>{_SPEECH})|{_ACTION})\b|\s?['’]s?\s+(?:{_BODY})\b"
     r"|[ \t]?,[ \t]+who\b|[ \t]+(?:and|or) (?:I|me)\b"
 )
 _TOWN = re.compile(
     r"[a-z](?:town|ville|burg|burgh|shire|port|mouth|chester|caster|minster|borough|polis|stadt|grad|land)\b"
 )
 _DATE_AFTER = re.compile(r"[ \t]+\d{1,2}\b")
-_AFTER_SPEECH = re.compile(rf"(?:[ \t]*,)?[ \t]+(?:{_SPEECH})\b")
 _VOCATIVE_AFTER = re.compile(r" ?[,!?]| ?\.[ \t]*[\"”’']")
 _SUFFIX = re.compile(
     r"-(?:kun|chan|san|sama|sensei|senpai|sempai|dono|nii|nee|niisan|neesan|nii-san|nee-san|nii-chan|nee-chan|"
@@ -263,8 +262,9 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
             w1 = prev[-1] if prev else ""
             det = spaced and not m.group("title") and _after_determiner(prev)
             person = 0
-            speech = w1 in _SPEECH_WORDS or bool(_AFTER_SPEECH.match(text, e, pe))
-            if speech or match_after(text, e, pe):
+            after_cue = match_after(text, e, pe)
+            speech = w1 in _SPEECH_WORDS or bool(after_cue and after_cue["speech"])
+            if speech or after_cue:
                 person = 1
             elif _VOCATIVE_AFTER.match(text, e, pe) and (quoted or w1.endswith(",") or w1 in ("dear", "Oh", "O")):
                 person = 1  # vocative: "Lily, take Harry", "I think, Watson, that..."
