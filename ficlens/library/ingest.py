@@ -7,6 +7,7 @@ sees two writers, and each story is committed on its own: after a crash or Ctrl-
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import tempfile
@@ -181,7 +182,9 @@ def add_paths(
         for item in todo:
             store(item, analyse(item, stages))
     else:
-        with ProcessPoolExecutor(jobs, initializer=_quiet_worker) as pool:
+        # spawned, not forked: a worker must not inherit the parent's open SQLite connection
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(jobs, mp_context=spawn, initializer=_quiet_worker) as pool:
             pending: dict[Future, Item] = {}
             queue = iter(todo)
             try:
