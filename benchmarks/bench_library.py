@@ -1,6 +1,6 @@
 """Library benchmark on generated fan fiction: add throughput, search and similar latency, duplicate finding.
 
-    python benchmarks/bench_library.py --works 10000 --dir /tmp/ficlens-bench -o benchmarks/results/library.json
+    python benchmarks/bench_library.py --works 10000 --dir /tmp/ficlens-bench    # writes benchmarks/out/library.json
 
 Generates the corpus with ``gen_corpus.py`` when ``DIR/truth.json`` is missing. Reports (nothing is asserted):
 add words/s and its ratio to ``analyze`` alone (single process, on a sample); p50/p95 latency of a
@@ -128,7 +128,7 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--sample", type=int, default=300, help="works analysed alone for the ratio")
     ap.add_argument("--keep-library", action="store_true", help="reuse DIR/library.db: skip add")
-    ap.add_argument("-o", "--output", type=Path)
+    ap.add_argument("-o", "--output", type=Path, default=HERE / "out" / "library.json")
     args = ap.parse_args()
     truth_path = args.dir / "truth.json"
     if not truth_path.exists():
@@ -168,9 +168,8 @@ def main() -> None:
         result.update(evaluate(pairs, truth, ids))
     text = json.dumps(result, indent=1)
     print(text)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text + "\n")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text + "\n")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ from ficlens.cli import main
 from ficlens.library.search import Query, search
 from ficlens.library.store import Library
 
-SHARED = Path(__file__).parents[2] / "shared"
 EXAMPLES = Path(__file__).parents[1] / "examples"
 
 
@@ -124,10 +123,9 @@ def test_search_similar_duplicates_export_and_saved_searches_from_the_command_li
 
 
 @pytest.mark.shared
-@pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="needs ../shared/seeds")
-def test_seeds_and_samples_in_a_library(tmp_path):
+def test_seeds_and_samples_in_a_library(tmp_path, shared):
     db = tmp_path / "lib.db"
-    paths = [SHARED / "seeds", *([EXAMPLES] if EXAMPLES.is_dir() else [])]
+    paths = [shared / "seeds", *([EXAMPLES] if EXAMPLES.is_dir() else [])]
     run("add", *paths, "--library", db, "-q", ok=False)
     with Library(db) as lib:
         ids = {Path(r[1]).name[:3]: r[0] for r in lib.db.execute("SELECT id, source FROM works")}
