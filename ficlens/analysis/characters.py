@@ -666,20 +666,23 @@ def _assign(mentions: list[Mention], targets: dict[tuple, list[Cluster]], gender
 
 def _gender_votes(text: str, mentions: list[Mention], key=lambda m: id(m.char) if m.char else None) -> dict:
     """Pronouns right after a name (same sentence, or starting the next), counted per ``key`` of the name:
-    per character by default, per name form before there are characters."""
+    per character by default, per name form before there are characters. A possessive or object
+    pronoun in the same sentence counts as a weak vote ("he~")."""
     votes: dict = defaultdict(Counter)
     last: Mention | None = None
     for m in mentions:
         if m.kind != "pronoun":
             last = m if m.subject and key(m) is not None else None
             continue
-        if last is None or m.pron in ("i", "you") or m.surface not in _SUBJECT:
+        if last is None or m.pron in ("i", "you"):
             continue
         if last.para == m.para and last.quote == m.quote:
             gap = text[last.end : m.start]
             ends = len(_SENT_END.findall(gap))
-            if ends == 0 or ends == 1 and last.initial and _NEXT_SENT.fullmatch(gap):
+            if m.surface in _SUBJECT and (ends == 0 or ends == 1 and last.initial and _NEXT_SENT.fullmatch(gap)):
                 votes[key(last)][m.pron] += 1
+            elif ends == 0 and m.pron in ("he", "she"):
+                votes[key(last)][m.pron + "~"] += 1  # "Lett shook his head": weaker, "her" may be someone else
         last = None
     return votes
 
@@ -704,7 +707,10 @@ def _pronouns(votes: Counter, prior: str | None) -> str | None:
     need = 1 if prior is None else 2 if prior == ("he" if he > she else "she") else 3
     if he + she >= need and max(he, she) >= 0.7 * (he + she):
         return "he" if he > she else "she"
-    return prior or ("he" if he > she else "she" if she > he else None)
+    if prior or he != she:
+        return prior or ("he" if he > she else "she")
+    he, she = votes["he~"], votes["she~"]
+    return "he" if he > 2 * she else "she" if she > 2 * he else None
 
 
 def _resolve_pronouns(mentions: list[Mention], gender: dict[int, str | None]) -> None:

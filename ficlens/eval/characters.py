@@ -9,7 +9,8 @@
   capitalised words ("James Stevenson , Esq. of South Park" -> "James Stevenson").
 - PDNC (``character_info.csv``): B-cubed precision/recall/F1 of alias clustering over the gold
   aliases the stage found as name mentions; each found alias goes to the character most of its
-  mentions were given. Aliases listed for two gold characters are left out.
+  mentions were given. Aliases listed for two gold characters are left out. ``gender``: share of
+  gold characters with M/F gender whose predicted character has the matching pronouns.
 """
 
 from __future__ import annotations
@@ -187,6 +188,24 @@ def pdnc_gold(path: Path) -> dict[str, str]:
     return {a: next(iter(ids)) for a, ids in owner.items() if len(ids) == 1}
 
 
+def pdnc_genders(path: Path) -> dict[str, str]:
+    """Gold character id -> "he" or "she" (PDNC's M/F; unknown and unannotated rows left out)."""
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return {r["Character ID"]: {"M": "he", "F": "she"}[r["Gender"]] for r in rows if r.get("Gender") in ("M", "F")}
+
+
+def gender_accuracy(gold: dict[str, str], genders: dict[str, str], pred: dict[str, str], story) -> float | None:
+    """Share of gold characters (with a gender, found by some alias) whose predicted pronouns match."""
+    ours = {c.id: (c.attrs.get("gender") if c.attrs.get("gender") in ("he", "she") else None) for c in story.characters}
+    by_gold: dict[str, Counter] = defaultdict(Counter)
+    for alias, cid in pred.items():
+        if alias in gold:
+            by_gold[gold[alias]][cid] += 1
+    judged = [(genders[g], ours.get(v.most_common(1)[0][0])) for g, v in by_gold.items() if g in genders]
+    return sum(a == b for a, b in judged) / len(judged) if judged else None
+
+
 def b_cubed(gold: dict[str, str], pred: dict[str, str]) -> tuple[float, float, float]:
     """B-cubed over the items both clusterings have (item -> cluster id in each)."""
     items = [i for i in pred if i in gold]
@@ -223,6 +242,7 @@ def score_pdnc(pdnc_dir: str | Path) -> list[dict[str, Any]]:
         pred = {a: v.most_common(1)[0][0] for a, v in votes.items()}
         p, r, f = b_cubed(gold, pred)
         words = len(story.text.split())
+        gender = gender_accuracy(gold, pdnc_genders(d / "character_info.csv"), pred, story)
         rows.append(
             {
                 "novel": d.name,
@@ -231,6 +251,7 @@ def score_pdnc(pdnc_dir: str | Path) -> list[dict[str, Any]]:
                 "p": p,
                 "r": r,
                 "f1": f,
+                "gender": round(gender, 3) if gender is not None else 0.0,
                 "words_per_s": float(int(words / (t2 - t1))),
                 "ratio": round((t2 - t1) / (t1 - t0), 2),
             }
