@@ -31,6 +31,8 @@ from ficlens.story import Character, Span, Story
 
 PRODUCER = "speakers/1"
 MODELS = Path(__file__).resolve().parents[1] / "models"
+#: Readings of the conversation kept while decoding (1 is greedy).
+BEAM = 4
 FEATURES = (
     "tag_name",  # subject or inverted subject of a speech tag right next to the quote, by name
     "tag_pronoun",  # the same, by a pronoun or a description resolved to the candidate
@@ -55,10 +57,11 @@ FEATURES = (
     "narrator",  # the first-person narrator
     "continues",  # the previous quote carries on into this one (same utterance)
 )
-#: Features that also get an ``_untagged`` copy, set only when no tag names anyone for the quote.
+#: Features that also get an ``_untagged`` copy, set only when no tag names anyone for the quote, and a
+#: ``_pronoun_tag`` copy, set when the only tag is a pronoun (``he said``).
 _UNTAGGED = ("beat_before", "beat_after", "para_mention", "prev1", "prev2", "prev_addressed", "recent", "vocative",
              "prev1_gap", "prev2_gap", "spoke_recently")
-FEATURES += tuple(f + "_untagged" for f in _UNTAGGED)
+FEATURES += tuple(f + "_untagged" for f in _UNTAGGED) + tuple(f + "_pronoun_tag" for f in _UNTAGGED)
 _PRONOUNS = {"he": "m", "she": "f", "i": "1", "they": "p", "we": "1"}
 _PRON_AT = re.compile(r"(he|she|i|they|we)\b(?!['’])", re.IGNORECASE)
 _POSS_AT = re.compile(r"(his|her|my)\b", re.IGNORECASE)
@@ -357,63 +360,65 @@ class Decision:
     features: list[dict[str, float]]
     scores: list[float]
     tags: dict[str, Tag]
+    #: Index of the chosen candidate (the beam's best reading may not take each quote's top score).
+    chosen: int | None = None
 
 
 @dataclass
-class Where:
-    """A quote in its surroundings: its paragraph, the narration on either side, the exchange so far."""
+class Static:
+    """What the text around a quote says about its speaker, whatever the conversation so far."""
 
     q: Span
-    para: int
-    p_lo: int  # paragraph start
-    p_hi: int  # paragraph end
-    lo: int  # narration before the quote starts here (paragraph start or the previous quote's end)
-    hi: int  # narration after the quote ends here (next quote's start or paragraph end)
-    intro: int | None  # start of the previous paragraph, when it may introduce this quote ("he said:")
-    history: list[Turn]
-    prev_speaker: str | None
-    continues: bool
+    feats: dict[str, dict[str, float]]
+    tags: dict[str, Tag]
+    tagged: bool  # a tag names (or refers to) someone
+    tag_gender: str | None  # "m" / "f" when the tag is "he" / "she"
+    unknown_narrator: bool  # "I said" with no known narrator: better no speaker than a wrong one
 
 
 def _paragraph_of(starts: list[int], pos: int) -> int:
     return bisect_right(starts, pos) - 1
 
 
-def candidates(ctx: Context, w: Where) -> tuple[dict[str, dict[str, float]], dict[str, Tag]]:
-    """Candidate characters for a quote with their features, and the mention behind each tag or beat."""
-    q = w.q
+def _add(feats: dict[str, dict[str, float]], cid: str | None, name: str, value: float = 1.0) -> None:
+    if cid:
+        f = feats.setdefault(cid, {})
+        f[name] = max(f.get(name, 0.0), value)
+
+
+def static_features(ctx: Context, q: Span, p_lo: int, p_hi: int, lo: int, hi: int, intro: int | None) -> Static:
+    """Tags, beats, vocatives, names and recency around quote ``q`` in paragraph ``[p_lo, p_hi)``;
+    ``lo``/``hi`` bound the narration on either side, ``intro`` starts a paragraph that may introduce it."""
     feats: dict[str, dict[str, float]] = {}
     tags: dict[str, Tag] = {}
 
     def add(cid: str | None, name: str, value: float = 1.0, tag: Tag | None = None) -> None:
-        if cid:
-            f = feats.setdefault(cid, {})
-            f[name] = max(f.get(name, 0.0), value)
-            if tag is not None:
-                tags.setdefault(cid, tag)
+        _add(feats, cid, name, value)
+        if cid and tag is not None:
+            tags.setdefault(cid, tag)
 
-    t = tag_after(ctx, q.end, w.hi)
+    t = tag_after(ctx, q.end, hi)
     if t is not None and t.char is None and t.kind == "pronoun" and ctx.text[t.start] in "Iw":
-        return feats, tags  # "I said" with no known narrator: better no speaker than a wrong one
+        return Static(q, {}, {}, True, None, True)
     if t is not None:
         add(t.char, "tag_name" if t.kind == "name" else "tag_pronoun", tag=t)
     else:
-        tb = tag_before(ctx, w.lo, q.start)
-        if tb is None and w.intro is not None and not ctx.text[w.lo : q.start].strip():
-            tb = tag_before(ctx, w.intro, q.start)
+        tb = tag_before(ctx, lo, q.start)
+        if tb is None and intro is not None and not ctx.text[lo : q.start].strip():
+            tb = tag_before(ctx, intro, q.start)
         if tb is not None:
             add(tb.char, "tag_before", tag=tb)
     tagged = bool(feats)
     # action beats: the sentence before the quote, the narration after it
-    sent_lo = max((m.end() for m in _SENT_END.finditer(ctx.text, w.lo, q.start)), default=w.lo)
-    b = ctx.first_character(sent_lo, q.start) if q.start > w.lo else None
+    sent_lo = max((m.end() for m in _SENT_END.finditer(ctx.text, lo, q.start)), default=lo)
+    b = ctx.first_character(sent_lo, q.start) if q.start > lo else None
     if b:
         add(b[0], "beat_before", tag=Tag(*b))
-    if t is None and w.hi > q.end:
-        a = ctx.first_character(q.end, min(w.hi, q.end + 200))
+    if t is None and hi > q.end:
+        a = ctx.first_character(q.end, min(hi, q.end + 200))
         if a:
             add(a[0], "beat_after", tag=Tag(*a))
-    for m in ctx.mentions_in(w.p_lo, w.p_hi):
+    for m in ctx.mentions_in(p_lo, p_hi):
         if m.char and m.kind != "pronoun" and not ctx.inside_quote(m.start):
             add(m.char, "para_mention")
     voc = {c for c, _ in vocatives(ctx, q)}
@@ -422,17 +427,6 @@ def candidates(ctx: Context, w: Where) -> tuple[dict[str, dict[str, float]], dic
     for m in ctx.mentions_in(q.start, q.end):
         if m.char and m.char not in voc and m.kind == "name":
             add(m.char, "in_quote")
-    # the exchange: turns in nearby paragraphs; "_gap" when narration paragraphs come between
-    turns = [h for h in w.history[-3:] if w.para - h.para <= 3] if q.attrs.get("kind") == "speech" else []
-    if turns and w.para - turns[-1].para <= 2:
-        gap = "" if w.para - turns[-1].para == 1 else "_gap"
-        add(turns[-1].speaker, "prev1" + gap)
-        for a in turns[-1].addressees:
-            add(a, "prev_addressed" + gap)
-        if len(turns) >= 2:
-            add(turns[-2].speaker, "prev2" + ("" if turns[-1].para - turns[-2].para == 1 and not gap else "_gap"))
-    if w.continues:
-        add(w.prev_speaker, "continues")
     # recency: characters named in the narration before the quote, nearest first
     seen: list[str] = []
     k = bisect_left(ctx.m_starts, q.start) - 1
@@ -443,73 +437,131 @@ def candidates(ctx: Context, w: Where) -> tuple[dict[str, dict[str, float]], dic
         k -= 1
     for rank, cid in enumerate(seen):
         add(cid, "recent", 1.0 / (1 + rank))
-    spoke: list[str] = []
-    for h in reversed(w.history[-12:]):
-        if h.speaker and h.speaker not in spoke:
-            spoke.append(h.speaker)
-    for rank, cid in enumerate(spoke[:5]):
-        add(cid, "spoke_recently", 1.0 / (1 + rank))
     if ctx.narrator:
         add(ctx.narrator, "narrator")
     tag_gender = _PRONOUNS.get(ctx.text[t.start : t.end].lower()) if t is not None and t.kind == "pronoun" else None
-    if tag_gender in ("m", "f"):  # "she said": every candidate of that gender fits, the others do not
-        fits = [c for c in feats if ctx.gender.get(c) == tag_gender]
-        for cid in feats:
+    return Static(q, feats, tags, tagged, tag_gender if tag_gender in ("m", "f") else None, False)
+
+
+def candidates(
+    ctx: Context, st: Static, para: int, history: list[Turn] | tuple[Turn, ...], prev_speaker: str | None,
+    continues: bool,
+) -> dict[str, dict[str, float]]:
+    """The quote's candidates with all their features: the static ones plus the conversation so far."""
+    if st.unknown_narrator:
+        return {}
+    feats = {c: dict(f) for c, f in st.feats.items()}
+    # the exchange: turns in nearby paragraphs; "_gap" when narration paragraphs come between
+    turns = [h for h in history[-3:] if para - h.para <= 3] if st.q.attrs.get("kind") == "speech" else []
+    if turns and para - turns[-1].para <= 2:
+        gap = "" if para - turns[-1].para == 1 else "_gap"
+        _add(feats, turns[-1].speaker, "prev1" + gap)
+        for a in turns[-1].addressees:
+            _add(feats, a, "prev_addressed" + gap)
+        if len(turns) >= 2:
+            unbroken = turns[-1].para - turns[-2].para == 1 and not gap
+            _add(feats, turns[-2].speaker, "prev2" + ("" if unbroken else "_gap"))
+    if continues:
+        _add(feats, prev_speaker, "continues")
+    spoke: list[str] = []
+    for h in reversed(history[-12:]):
+        if h.speaker and h.speaker not in spoke:
+            spoke.append(h.speaker)
+    for rank, cid in enumerate(spoke[:5]):
+        _add(feats, cid, "spoke_recently", 1.0 / (1 + rank))
+    if st.tag_gender:  # "she said": every candidate of that gender fits, the others do not
+        fits = [c for c in feats if ctx.gender.get(c) == st.tag_gender]
+        for cid in list(feats):
             g = ctx.gender.get(cid)
             if g:
-                add(cid, "pronoun_fits" if g == tag_gender else "pronoun_misfits")
+                _add(feats, cid, "pronoun_fits" if g == st.tag_gender else "pronoun_misfits")
         if len(fits) == 1:
-            add(fits[0], "tag_pronoun_sure")  # the only one of that gender around
+            _add(feats, fits[0], "tag_pronoun_sure")  # the only one of that gender around
+    # with no tag, or only a pronoun, the exchange and the beats carry more of the decision
+    context = "" if st.tagged and st.tag_gender is None else "_untagged" if not st.tagged else "_pronoun_tag"
     for cid, f in feats.items():
         f["salience"] = ctx.salience.get(cid, 0.0)
-        if not tagged:  # with no tag, the exchange and the beats carry the decision
+        if context:
             for name in _UNTAGGED:
                 if name in f:
-                    f[name + "_untagged"] = f[name]
-    return feats, tags
+                    f[name + context] = f[name]
+    return feats
 
 
-def decode(story: Story, model: Model, oracle: dict[int, str] | None = None) -> list[Decision]:
-    """Attribute every speech and thought quote, left to right; ``oracle`` (quote index -> character) feeds
-    the true speaker into the history instead of the prediction, for training."""
-    ctx = Context(story)
+@dataclass(frozen=True, slots=True)
+class _Path:
+    """One reading of the dialogue so far, for the beam: its log-probability, the recent turns, the
+    last speaker and utterance, and the choices made (a linked list back to the start)."""
+
+    logp: float
+    history: tuple[Turn, ...]
+    speaker: str | None
+    utterance: int | None
+    choices: tuple | None  # (Decision, chosen index or None, previous choices)
+
+
+def decode(
+    story: Story, model: Model, oracle: dict[int, str] | None = None, beam: int = BEAM, ctx: Context | None = None
+) -> list[Decision]:
+    """Attribute every speech and thought quote, left to right, keeping the ``beam`` likeliest readings
+    of the conversation so that one early mistake does not derail the turn-taking after it.
+    ``oracle`` (quote index -> character) forces the true speaker into the history, for training."""
+    ctx = ctx or Context(story)
     paras = story.spans("paragraphs")
     p_starts = [p.start for p in paras]
     quotes = story.spans("quotes")
     ctx.narrator = _narrator(ctx, quotes)
-    history: list[Turn] = []
-    decisions: list[Decision] = []
-    prev_speaker: str | None = None
-    prev_utt = None
     by_para: dict[int, list[int]] = {}
     for i, q in enumerate(quotes):
         if q.attrs.get("kind") in ("speech", "thought"):
             by_para.setdefault(_paragraph_of(p_starts, q.start), []).append(i)
+    width = 1 if oracle is not None else beam
+    paths = [_Path(0.0, (), None, None, None)]
     for pi in sorted(by_para):
         p = paras[pi]
         idxs = by_para[pi]
         intro = paras[pi - 1].start if pi and (pi - 1) not in by_para else None
-        spk = None
         for n, i in enumerate(idxs):
             q = quotes[i]
             lo = quotes[idxs[n - 1]].end if n else p.start
             hi = quotes[idxs[n + 1]].start if n + 1 < len(idxs) else p.end
             utt = q.attrs.get("utterance")
+            st = static_features(ctx, q, p.start, p.end, lo, hi, intro if n == 0 else None)
             # later pieces of a paragraph lean on its earlier speaker unless a tag of their own says otherwise
-            continues = (utt is not None and utt == prev_utt) or (n > 0 and tag_after(ctx, q.end, hi) is None)
-            where = Where(q, pi, p.start, p.end, lo, hi, intro if n == 0 else None, history, prev_speaker, continues)
-            feats, tags = candidates(ctx, where)
-            cands = list(feats)
-            scores = [model.score(feats[c]) for c in cands]
-            decisions.append(Decision(i, cands, [feats[c] for c in cands], scores, tags))
-            spk = cands[max(range(len(cands)), key=scores.__getitem__)] if cands else None
-            if oracle is not None and i in oracle:
-                spk = oracle[i]
-            prev_speaker, prev_utt = spk, utt
+            untagged_piece = n > 0 and tag_after(ctx, q.end, hi) is None
+            grown: list[_Path] = []
+            for path in paths:
+                continues = (utt is not None and utt == path.utterance) or untagged_piece
+                feats = candidates(ctx, st, pi, path.history, path.speaker, continues)
+                cands = list(feats)
+                scores = [model.score(feats[c]) for c in cands]
+                d = Decision(i, cands, [feats[c] for c in cands], scores, st.tags)
+                if oracle is not None and i in oracle:
+                    k = cands.index(oracle[i]) if oracle[i] in cands else None
+                    grown.append(_Path(path.logp, path.history, oracle[i], utt, (d, k, path.choices)))
+                    continue
+                if not cands:
+                    grown.append(_Path(path.logp, path.history, None, utt, (d, None, path.choices)))
+                    continue
+                probs = _softmax(scores)
+                for k in sorted(range(len(cands)), key=probs.__getitem__, reverse=True)[:width]:
+                    logp = path.logp + math.log(max(probs[k], 1e-12))
+                    grown.append(_Path(logp, path.history, cands[k], utt, (d, k, path.choices)))
+            paths = sorted(grown, key=lambda t: -t.logp)[:width]
         if any(quotes[i].attrs.get("kind") == "speech" for i in idxs):  # thoughts are not turns
-            voc = [c for i in idxs for c, _ in vocatives(ctx, quotes[i]) if c != spk]
-            history.append(Turn(pi, spk, voc))
-    return decisions
+            voc = [c for i in idxs for c, _ in vocatives(ctx, quotes[i])]
+            paths = [
+                _Path(t.logp, (*t.history[-11:], Turn(pi, t.speaker, [c for c in voc if c != t.speaker])), t.speaker,
+                      t.utterance, t.choices)
+                for t in paths
+            ]
+    out: list[Decision] = []
+    node = paths[0].choices
+    while node is not None:
+        d, k, node = node
+        d.chosen = k
+        out.append(d)
+    return out[::-1]
 
 
 def _narrator(ctx: Context, quotes: list[Span]) -> str | None:
@@ -545,13 +597,13 @@ def assign(story: Story, model: Model | None = None) -> Story:
     model = model or default_model()
     quotes = story.spans("quotes")
     ctx = Context(story)
-    for d in decode(story, model):
+    for d in decode(story, model, ctx=ctx):
         q = quotes[d.quote]
-        if not d.candidates:
+        k = d.chosen
+        if k is None:
             q.attrs.update(speaker=None, cue=None, confidence=0.0, speaker_mention=None)
             continue
         probs = _softmax(d.scores)
-        k = max(range(len(probs)), key=probs.__getitem__)
         cid, f = d.candidates[k], d.features[k]
         tag = d.tags.get(cid) if (f.get("tag_name") or f.get("tag_pronoun") or f.get("tag_before")) else None
         cue = "implicit" if tag is None else ("explicit" if tag.kind == "name" else "anaphoric")
