@@ -697,7 +697,7 @@ _NEXT_SENT = re.compile(r"[^.!?…]*[.!?…][\"”’']?\s+")
 
 
 def _pronouns(votes: Counter, prior: str | None) -> str | None:
-    total = sum(votes.values())
+    total = sum(v for k, v in votes.items() if not k.endswith("~"))
     for neo in ("xe", "ze", "fae"):
         if votes[neo] and votes[neo] * 2 >= total:
             return neo
