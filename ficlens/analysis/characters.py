@@ -679,10 +679,12 @@ def _gender_votes(text: str, mentions: list[Mention], key=lambda m: id(m.char) i
         if last.para == m.para and last.quote == m.quote:
             gap = text[last.end : m.start]
             ends = len(_SENT_END.findall(gap))
-            if m.surface in _SUBJECT and (ends == 0 or ends == 1 and last.initial and _NEXT_SENT.fullmatch(gap)):
+            if m.surface not in _SUBJECT:
+                if ends == 0 and m.pron in ("he", "she"):
+                    votes[key(last)][m.pron + "~"] += 1  # "Lett shook his head": weaker, "her" may be someone else
+                continue
+            if ends == 0 or ends == 1 and last.initial and _NEXT_SENT.fullmatch(gap):
                 votes[key(last)][m.pron] += 1
-            elif ends == 0 and m.pron in ("he", "she"):
-                votes[key(last)][m.pron + "~"] += 1  # "Lett shook his head": weaker, "her" may be someone else
         last = None
     return votes
 
