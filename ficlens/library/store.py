@@ -130,6 +130,10 @@ class Prepared:
 
     content_hash: str
     source: str
+    text: str
+    #: The contract JSON without its text, zlib-compressed: the whole analysis, kept to rebuild the Story.
+    blob: bytes
+    #: The parts of the contract the tables are made from (metadata, chapters, scenes, characters, quotes).
     story: dict[str, Any]
     words: int
     minhash: bytes
@@ -143,9 +147,12 @@ def prepare(story: Story, content_hash: str) -> Prepared:
     words = features.words(story)
     wh = features.word_hashes(words)
     sig, n = features.minhash(wh)
+    d = story.to_dict()
+    text = d.pop("text")
+    tables = {k: d[k] for k in ("metadata", "chapters", "scenes", "characters", "quotes")}
     return Prepared(
-        content_hash, story.source or "", story.to_dict(), len(words), sig, n, features.winnow(wh),
-        features.term_weights(words),
+        content_hash, story.source or "", text, zlib.compress(json.dumps(d).encode(), 6), tables, len(words), sig, n,
+        features.winnow(wh), features.term_weights(words),
     )
 
 
@@ -290,8 +297,7 @@ class Library:
         with self.transaction() as db:
             if self.has(p.content_hash):
                 return None
-            text = d["text"]
-            rest = {k: v for k, v in d.items() if k != "text"}
+            text = p.text
             chapter_count = meta.get("chapter_count") or len(d["chapters"]) or 1
             cur = db.execute(
                 "INSERT INTO works (content_hash, work_key, source, format, added, title, authors, summary, rating,"
@@ -303,7 +309,7 @@ class Library:
                     (meta.get("language") or "").lower() or None, meta.get("words") or p.words, chapter_count,
                     None if meta.get("complete") is None else int(bool(meta["complete"])), meta.get("source_url"),
                     meta.get("work_id"), meta.get("site"), _updated(meta), _dominant(scenes, "person"),
-                    _dominant(scenes, "tense"), zlib.compress(json.dumps(rest).encode(), 6), p.minhash,
+                    _dominant(scenes, "tense"), p.blob, p.minhash,
                     p.shingles, len(p.fingerprints),
                 ),
             )
