@@ -149,7 +149,6 @@ _AFTER_PERSON = re.compile(
 _TOWN = re.compile(
     r"[a-z](?:town|ville|burg|burgh|shire|port|mouth|chester|caster|minster|borough|polis|stadt|grad|land)\b"
 )
-_DATE_AFTER = re.compile(r"[ \t]+\d{1,2}\b")
 _VOCATIVE_AFTER = re.compile(r" ?[,!?]| ?\.[ \t]*[\"”’']")
 _SUFFIX = re.compile(
     r"-(?:kun|chan|san|sama|sensei|senpai|sempai|dono|nii|nee|niisan|neesan|nii-san|nee-san|nii-chan|nee-chan|"
@@ -273,9 +272,13 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
             place = 1 if place_prep and text[e : e + 1] not in ("'", "’") else 0
             if _TOWN.search(text, s, e):
                 place += 2  # "Jamestown", "Kukuanaland"
-            if _DATE_AFTER.match(text, e, pe):
+            nxt = _NEXT.match(text, e, pe)
+            after = nxt.group(1).lower() if nxt else ""
+            if after.isdigit() and len(after) <= 2:
                 place += 2  # "June 1, 1785": a month, not a woman
-            toks = tuple(_SUFFIX.sub("", t) for t in m.group("name").split())  # "Sasuke-kun" is Sasuke
+            name = m.group("name")
+            # "Sasuke-kun" is Sasuke
+            toks = tuple(_SUFFIX.sub("", t) for t in name.split()) if "-" in name else tuple(name.split())
             if len(toks) > 1 and toks[0] in ("The", "A", "An") and not m.group("title"):
                 toks, det = toks[1:], True  # "The Falcon dropped", "The Dark Lord came"
                 s = text.index(toks[0], s)
@@ -284,8 +287,6 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
             poss = text.startswith(("'s", "’s", " 's"), e)
             prep = w1 in ("of", "to", "from")
             before = w1.strip(_MARKS).lower() or w1[-1:] if spaced else back[-1:]
-            nxt = _NEXT.match(text, e, pe)
-            after = nxt.group(1).lower() if nxt else ""
             runs.append(
                 Run(s, e, m.group("title"), toks, initial, det, person, place, pi, poss, speech, prep, before, after)
             )
