@@ -65,7 +65,7 @@ class Pair:
 
 def allow(lib: Library, text: str, source: str) -> int:
     """Add a canon quotation or lyric to the allow-list: its shared words are never reported as reuse."""
-    words = [m.group().lower().replace("\u2019", "'") for m in features._WORD.finditer(text)]
+    words = [m.group().lower().replace("\u2019", "'") for m in features.WORD.finditer(text)]
     hashes = set(features.kgram_hashes(words, K))
     with lib.transaction() as db:
         db.executemany("INSERT OR IGNORE INTO allowlist VALUES (?,?)", [(h, source) for h in hashes])

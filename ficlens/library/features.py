@@ -25,7 +25,7 @@ SHINGLE = 3
 PERMS = 128
 TERMS_PER_WORK = 150
 
-_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 # Paragraphs that are site or author boilerplate even when a reader or stage left them in the prose.
 _BOILERPLATE = re.compile(
     r"\A\s*(?:a/n\b|author'?s?'? ?notes?\b|disclaimer\b|summary:|notes?:|chapter \d+\s*\Z|"
@@ -67,7 +67,7 @@ def prose_spans(story: Story) -> list[Span]:
 def words(story: Story) -> list[str]:
     """The words of ``tokens(story)`` without their offsets (what ``add`` needs, several times faster)."""
     text = story.text
-    return [w.lower().replace("\u2019", "'") for p in prose_spans(story) for w in _WORD.findall(text, p.start, p.end)]
+    return [w.lower().replace("\u2019", "'") for p in prose_spans(story) for w in WORD.findall(text, p.start, p.end)]
 
 
 def tokens(story: Story) -> list[Token]:
@@ -75,7 +75,7 @@ def tokens(story: Story) -> list[Token]:
     out: list[Token] = []
     text = story.text
     for p in prose_spans(story):
-        for m in _WORD.finditer(text, p.start, p.end):
+        for m in WORD.finditer(text, p.start, p.end):
             out.append(Token(m.group().lower().replace("\u2019", "'"), m.start(), m.end()))
     return out
 

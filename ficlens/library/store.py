@@ -150,9 +150,11 @@ def prepare(story: Story, content_hash: str) -> Prepared:
     d = story.to_dict()
     text = d.pop("text")
     tables = {k: d[k] for k in ("metadata", "chapters", "scenes", "characters", "quotes")}
+    # the summary states the premise: its words count twice for `similar` (it may not be in the text at all)
+    premise = [w.lower() for w in features.WORD.findall(story.meta.summary or "")] * 2
     return Prepared(
         content_hash, story.source or "", text, zlib.compress(json.dumps(d).encode(), 6), tables, len(words), sig, n,
-        features.winnow(wh), features.term_weights(words),
+        features.winnow(wh), features.term_weights(words + premise),
     )
 
 
