@@ -222,7 +222,8 @@ def b_cubed(gold: dict[str, str], pred: dict[str, str]) -> tuple[float, float, f
 
 
 def score_pdnc(pdnc_dir: str | Path) -> list[dict[str, Any]]:
-    """Per novel: alias clustering B-cubed, share of gold aliases found, and the stage's speed."""
+    """Per novel: alias clustering B-cubed, gender accuracy, share of gold aliases found, and the stage's
+    speed (thousands of words a second) and time as a multiple of reading + structure."""
     novels = sorted(p for p in Path(pdnc_dir).glob("*/") if (p / "character_info.csv").is_file())
     if not novels:
         raise EvalError(f"no */character_info.csv under {pdnc_dir}; pass PDNC's data folder")
@@ -252,7 +253,7 @@ def score_pdnc(pdnc_dir: str | Path) -> list[dict[str, Any]]:
                 "r": r,
                 "f1": f,
                 "gender": round(gender, 3) if gender is not None else 0.0,
-                "words_per_s": float(int(words / (t2 - t1))),
+                "kwords_per_s": round(words / (t2 - t1) / 1000, 1),
                 "ratio": round((t2 - t1) / (t1 - t0), 2),
             }
         )
