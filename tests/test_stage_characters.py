@@ -138,3 +138,33 @@ def test_seeds_match_gold(shared):
             assert found.pronouns == char["pronouns"]
             assert found.canon == char["canon"]
         assert not {n.lower() for n in gold["not_characters"]} & {n.lower() for n in names(story)}
+
+
+def test_b_cubed_rewards_merging_only_what_belongs_together():
+    from ficlens.eval.characters import b_cubed
+
+    gold = {"Emma": "e", "Miss Woodhouse": "e", "Mr. Elton": "m", "Elton": "m"}
+    assert b_cubed(gold, {"Emma": "1", "Miss Woodhouse": "1", "Mr. Elton": "2", "Elton": "2"}) == (1.0, 1.0, 1.0)
+    p, r, _ = b_cubed(gold, {"Emma": "1", "Miss Woodhouse": "1", "Mr. Elton": "1", "Elton": "1"})
+    assert p == 0.5 and r == 1.0
+
+
+def test_litbank_gold_keeps_proper_names_only():
+    from ficlens.eval.characters import litbank_gold
+
+    text = "Mr. Blowers met old Cotter and the Englishmen , and a man ."
+    ann = "\n".join(
+        [
+            "T1\tPER 0 11\tMr. Blowers",
+            "T2\tPER 0 3\tMr.",
+            "T3\tPER 16 26\told Cotter",
+            "T4\tPER 31 45\tthe Englishmen",
+            "T5\tPER 50 55\ta man",
+        ]
+    )
+    assert {text[s:e] for s, e in litbank_gold(ann, text)} == {"Mr. Blowers", "Cotter"}
+
+
+def test_eval_command_needs_exactly_one_source():
+    out = CliRunner().invoke(main, ["eval", "characters"])
+    assert out.exit_code == 2 and "exactly one" in out.output
