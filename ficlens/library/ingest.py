@@ -145,7 +145,7 @@ def add_paths(
     on_total: Callable[[int], None] | None = None,
     on_done: Callable[[str, int], None] | None = None,
 ) -> AddReport:
-    """Add every story under ``paths``; ``jobs`` worker processes (default: one per core).
+    """Add every story under ``paths``; ``jobs`` worker processes (default: one per core for 8 files or more).
 
     ``stages`` picks the analysis stages (default: all); search filters on what was not run find nothing.
 
@@ -165,7 +165,9 @@ def add_paths(
             todo.append(it)
     if on_total:
         on_total(sum(i.size for i in todo))
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    if jobs is None:  # starting workers costs about a second: worth it only for a batch
+        jobs = (os.cpu_count() or 1) if len(todo) >= 8 else 1
+    jobs = max(1, min(jobs, len(todo)))
 
     def store(item: Item, result: Prepared | Failure) -> None:
         if isinstance(result, Failure):
