@@ -35,7 +35,8 @@ MODELS = Path(__file__).resolve().parents[1] / "models"
 BEAM = 4
 FEATURES = (
     "tag_name",  # subject or inverted subject of a speech tag right next to the quote, by name
-    "tag_pronoun",  # the same, by a pronoun or a description resolved to the candidate
+    "tag_pronoun",  # the same, by a pronoun resolved to the candidate
+    "tag_nominal",  # the same, by a description (``sneered the masked man``, ``said his wife``)
     "tag_before",  # subject of ``James said,`` just before the quote
     "beat_before",  # first character of the sentence before the quote in its paragraph
     "beat_after",  # first character of the narration after the quote in its paragraph
@@ -401,7 +402,7 @@ def static_features(ctx: Context, q: Span, p_lo: int, p_hi: int, lo: int, hi: in
     if t is not None and t.char is None and t.kind == "pronoun" and ctx.text[t.start] in "Iw":
         return Static(q, {}, {}, True, None, True)
     if t is not None:
-        add(t.char, "tag_name" if t.kind == "name" else "tag_pronoun", tag=t)
+        add(t.char, {"name": "tag_name", "nominal": "tag_nominal"}.get(t.kind, "tag_pronoun"), tag=t)
     else:
         tb = tag_before(ctx, lo, q.start)
         if tb is None and intro is not None and not ctx.text[lo : q.start].strip():
@@ -465,7 +466,7 @@ def candidates(
         _add(feats, prev_speaker, "continues")
     spoke: list[str] = []
     for h in reversed(history[-12:]):
-        if h.speaker and h.speaker not in spoke:
+        if h.speaker and h.speaker not in spoke and para - h.para <= 30:
             spoke.append(h.speaker)
     for rank, cid in enumerate(spoke[:5]):
         _add(feats, cid, "spoke_recently", 1.0 / (1 + rank))
@@ -605,7 +606,8 @@ def assign(story: Story, model: Model | None = None) -> Story:
             continue
         probs = _softmax(d.scores)
         cid, f = d.candidates[k], d.features[k]
-        tag = d.tags.get(cid) if (f.get("tag_name") or f.get("tag_pronoun") or f.get("tag_before")) else None
+        tagged = f.get("tag_name") or f.get("tag_pronoun") or f.get("tag_nominal") or f.get("tag_before")
+        tag = d.tags.get(cid) if tagged else None
         cue = "implicit" if tag is None else ("explicit" if tag.kind == "name" else "anaphoric")
         q.attrs.update(speaker=cid, cue=cue, confidence=round(probs[k], 3))
         q.attrs["speaker_mention"] = [tag.start, tag.end] if tag else None
@@ -615,24 +617,26 @@ def assign(story: Story, model: Model | None = None) -> Story:
 
 
 def _addressees(ctx: Context, story: Story) -> None:
-    """Vocatives and ``to X`` first; otherwise the other side of the exchange."""
+    """Vocatives (anywhere in the utterance) and ``said X to Y`` first; otherwise the other side of
+    the exchange: the nearest speaker before or after who is someone else."""
     quotes = story.spans("quotes")
     paras = story.spans("paragraphs")
     p_starts = [p.start for p in paras]
     speech = [i for i, q in enumerate(quotes) if q.attrs.get("kind") == "speech"]
     turn_para = [_paragraph_of(p_starts, quotes[i].start) for i in speech]
+    called: dict[object, list[str]] = {}
+    for i in speech:
+        called.setdefault(quotes[i].attrs.get("utterance", i), []).extend(c for c, _ in vocatives(ctx, quotes[i]))
     for n, i in enumerate(speech):
         q = quotes[i]
         spk = q.attrs.get("speaker")
-        found = [c for c, _ in vocatives(ctx, q) if c != spk]
+        found = list(called.get(q.attrs.get("utterance", i), []))
         m = _TO.match(ctx.text, q.attrs["speaker_mention"][1]) if q.attrs.get("speaker_mention") else None
         if m:
-            subj = ctx.subject_at(m.end(), min(len(ctx.text), m.end() + 40))
-            to_m = ctx.at.get(m.end())
-            if to_m is not None and to_m.char:
-                found.append(to_m.char)
-            elif subj and subj[0]:
-                found.append(subj[0])
+            to = ctx.subject_at(m.end(), min(len(ctx.text), m.end() + 40))
+            if to and to[0]:
+                found.append(to[0])
+        found = [c for c in found if c != spk]
         if not found:
             for step in (-1, 1, -2, 2, -3, 3):
                 j = n + step
@@ -641,7 +645,7 @@ def _addressees(ctx: Context, story: Story) -> None:
                     if other and other != spk:
                         found.append(other)
                         break
-        q.attrs["addressees"] = list(dict.fromkeys(c for c in found if c != spk))
+        q.attrs["addressees"] = list(dict.fromkeys(found))
 
 
 def _dialogue_share(story: Story) -> None:
