@@ -100,6 +100,13 @@ def test_unnamed_stranger_described_twice_is_one_character():
     assert "A woman in a grey cloak" in stranger.aliases
 
 
+def test_singular_they_from_the_text():
+    story = cast("observatory.txt")
+    rowan = match_character(story, "Rowan")
+    assert rowan.name == "Rowan Vale" and rowan.pronouns == "they/them"
+    assert match_character(story, "Ilse").pronouns == "she/her"
+
+
 def test_reader_insert_and_name_suffixes():
     story = cast("reader_insert.txt")
     assert match_character(story, "Y/N").pronouns == "she/her"

@@ -210,16 +210,19 @@ def find_mentions(
             ctx = contexts[toks]
             ctx["p:" + r.before] += 1
             ctx["n:" + r.after] += 1
+    for toks in sorted(contexts, key=len):  # single names first: "Rowan Vale" is a person if Rowan is
+        ok = True if len(toks) > 1 and decided.get(toks[:1]) else None  # "Rowan Vale", "Oliver Wood"
+        if ok is None or " ".join(toks).lower() in canon.not_characters:
+            ok = known_person(toks, st, canon)
+        if ok is None and len(toks) > 1 and decided.get(toks[-1:]):
+            ok = True
+        if ok is None:
+            ok = model.prob(nm.features(toks, st, words.has), contexts[toks]) >= 0.5
+        decided[toks] = ok
     for r, toks in names:
         if len(toks) == 1 and toks[0][-1] == "s" and decided.get((toks[0][:-1],)):
             continue  # "Voldemorts laughter": a possessive that lost its apostrophe
-        ok = decided.get(toks)
-        if ok is None:
-            ok = known_person(toks, st, canon)
-            if ok is None:
-                ok = model.prob(nm.features(toks, st, words.has), contexts[toks]) >= 0.5
-            decided[toks] = ok
-        if not (ok or r.title and toks[0] is r.tokens[0] and len(toks) <= 3):
+        if not (decided[toks] or r.title and toks[0] is r.tokens[0] and len(toks) <= 3):
             continue
         s, e = r.start, r.end
         if toks[0] is not r.tokens[0]:
@@ -227,7 +230,7 @@ def find_mentions(
         if toks[-1] is not r.tokens[-1]:
             e = s + text[s:e].rfind(toks[-1]) + len(toks[-1])
         title = r.title if toks[0] is r.tokens[0] else None
-        subject = r.initial or (r.before in _CLAUSE_START if s == r.start else False)
+        subject = r.initial or r.speech or (r.before in _CLAUSE_START if s == r.start else False)
         out.append(Mention(s, e, "name", r.para, 0, text[s:e], title, toks, subject=subject, initial=r.initial))
     out.extend(_shouted(text, paras, decided))
     if "/" in text:
