@@ -56,7 +56,7 @@ def examples(ann: Path) -> list[tuple[list[float], int, int, Counter]]:
         if r.det:
             continue
         toks = ch.strip_run(r, st, canon, given, words)
-        if not toks or ch.known_person(toks, st, canon) is not None:
+        if not toks or ch.known_person(toks, st, canon, words) is not None:
             continue
         s = r.start + text[r.start : r.end].find(toks[0])
         votes.setdefault(toks, []).append(any(a < r.end and s < b for a, b in gold))

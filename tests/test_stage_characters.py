@@ -100,6 +100,17 @@ def test_unnamed_stranger_described_twice_is_one_character():
     assert "A woman in a grey cloak" in stranger.aliases
 
 
+def test_canon_nicknames_titles_and_capitals():
+    story = cast("workshop.txt")
+    tony = match_character(story, "Tony")
+    assert tony.canon == "Tony Stark" and match_character(story, "Mr. Stark") is tony
+    assert match_character(story, "Cap").canon == "Steve Rogers"
+    assert match_character(story, "Buck") is match_character(story, "Bucky Barnes")
+    assert match_character(story, "Nat").canon == "Natasha Romanov"
+    assert match_character(story, "JARVIS").canon == "JARVIS (Marvel)"
+    assert match_character(story, "Karen").canon is None
+
+
 def test_singular_they_from_the_text():
     story = cast("observatory.txt")
     rowan = match_character(story, "Rowan")

@@ -70,14 +70,14 @@ def _load_packs(env: str) -> list[fandoms.Pack]:
     return _PACK_CACHE[env]
 
 
-def known_person(toks: tuple[str, ...], st: nm.Stats, canon: Canon) -> bool | None:
+def known_person(toks: tuple[str, ...], st: nm.Stats, canon: Canon, words: Words) -> bool | None:
     """What the fandom pack and the place lists settle about a name, else None (the model decides)."""
     full = " ".join(toks)
     if full.lower() in canon.not_characters:
         return False
     t = toks[0]
-    if canon.get(full) and (len(toks) > 1 or st.mid[t] or st.person[t] or st.titled[t] or t in nm.given_names()):
-        return True  # a canon name, unless it is only ever a sentence's first word ("Happy birthday")
+    if canon.get(full) and (len(toks) > 1 or st.mid[t] or st.person[t] or st.titled[t] or not words.has(t.lower())):
+        return True  # a canon name, unless only ever a sentence's first word the text also uses ("Happy birthday")
     if any(t.lower() in canon.not_characters for t in toks) and not any(canon.get(t) for t in toks):
         return False
     if toks[-1] in nm.PLACE_WORDS or t in nm.PLACE_WORDS:
@@ -144,14 +144,19 @@ def _is_role(toks: tuple[str, ...], canon: Canon) -> bool:
 _CAPS = re.compile(r"\b[A-Z][A-Z'’-]+(?:\.?[ \t]+[A-Z][A-Z'’-]+)*\b")
 
 
-def _shouted(text: str, paras: list[tuple[int, int]], people: dict) -> list[Mention]:
-    """Names in capitals ("HARRY!", "MR. VILLARS") that the story also writes normally as a person's."""
+def _shouted(text: str, paras: list[tuple[int, int]], people: dict, canon: Canon) -> list[Mention]:
+    """Names in capitals: shouted ("HARRY!", "MR. VILLARS") when the story also writes them normally as a
+    person's, or a canon name that is spelt so ("JARVIS")."""
     out = []
     for pi, (ps, pe) in enumerate(paras):
         for m in _CAPS.finditer(text, ps, pe):
             words = m.group().replace(".", " ").split()
             title = words[0].capitalize() if words[0].capitalize() in nm.TITLES and len(words) > 1 else None
             toks = tuple(w.capitalize() for w in words[1 if title else 0 :])
+            caps = m.group()
+            if not people.get(toks) and any(caps in c.names for c in canon.get(caps)):  # the pack spells it so
+                title, toks = None, (caps,)
+                people[toks] = True
             if people.get(toks):
                 s = m.start()
                 out.append(Mention(s, m.end(), "name", pi, 0, m.group(), title, toks))
@@ -213,7 +218,7 @@ def find_mentions(
     for toks in sorted(contexts, key=len):  # single names first: "Rowan Vale" is a person if Rowan is
         ok = True if len(toks) > 1 and decided.get(toks[:1]) else None  # "Rowan Vale", "Oliver Wood"
         if ok is None or " ".join(toks).lower() in canon.not_characters:
-            ok = known_person(toks, st, canon)
+            ok = known_person(toks, st, canon, words)
         if ok is None and len(toks) > 1 and decided.get(toks[-1:]):
             ok = True
         if ok is None:
@@ -232,7 +237,7 @@ def find_mentions(
         title = r.title if toks[0] is r.tokens[0] else None
         subject = r.initial or r.speech or (r.before in _CLAUSE_START if s == r.start else False)
         out.append(Mention(s, e, "name", r.para, 0, text[s:e], title, toks, subject=subject, initial=r.initial))
-    out.extend(_shouted(text, paras, decided))
+    out.extend(_shouted(text, paras, decided, canon))
     if "/" in text:
         out.extend(_reader(text, paras))
     for group in nominals.find(text, paras, roles):
