@@ -111,6 +111,14 @@ def test_canon_nicknames_titles_and_capitals():
     assert match_character(story, "Karen").canon is None
 
 
+def test_shared_canon_surname_goes_to_the_one_in_the_story():
+    story = cast("temple.txt")
+    anakin = match_character(story, "Anakin")
+    assert match_character(story, "General Skywalker") is anakin and anakin.canon == "Anakin Skywalker"
+    assert match_character(story, "Snips") is match_character(story, "Commander Tano")
+    assert match_character(story, "Senator Amidala") is match_character(story, "Padmé")
+
+
 def test_singular_they_from_the_text():
     story = cast("observatory.txt")
     rowan = match_character(story, "Rowan")

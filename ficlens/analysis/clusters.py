@@ -233,9 +233,7 @@ class Clusterer:
             targets[f][0].count += forms[f]
             targets[f][0].forms.add(f)
         # 2. Titled single names ("Mr Potter", "Professor Snape"), then 3. bare single names and epithets.
-        singles = sorted(
-            (f for f in forms if f not in targets), key=lambda f: (f[1] is None, f[1] == "Mrs", f[0], -forms[f])
-        )  # titled ones first, "Miss X" before "Mrs X" so that a mother does not take her daughter's name
+        singles = sorted((f for f in forms if f not in targets), key=lambda f: (self._order(f), -forms[f]))
         for f in singles:
             kind, title, toks = f
             w = toks[-1] if kind == "name" else "the " + " ".join(toks)
@@ -272,11 +270,24 @@ class Clusterer:
                 c.titles[nm.TITLES[title]] += 1
         return c
 
+    def _order(self, form: tuple) -> tuple:
+        """Single names with one canon character first (so "General Skywalker" can find Anakin), then titled
+        ones, "Miss X" before "Mrs X" so that a mother does not take her daughter's name, then the rest."""
+        kind, title, toks = form
+        if kind == "name" and title is None and self.canon.unique(toks[-1]):
+            return (0, False, kind)
+        return (1 if title else 2, title == "Mrs", kind)
+
     def _single(self, kind: str, title: str | None, toks: tuple[str, ...], w: str, nicks: dict[str, str], n: int):
         surface = f"{title} {w}" if title else w
         cc = self.canon.unique(surface) or self.canon.unique(w) if kind == "name" else self.canon_for(w)
         if cc and cc.name in self.by_canon:
             return [self.by_canon[cc.name]]
+        present = [
+            self.by_canon[c.name] for c in self.canon.get(surface) or self.canon.get(w) if c.name in self.by_canon
+        ]
+        if len(present) == 1 and kind == "name":
+            return present  # a shared canon name ("Skywalker") with one taker in this story
         if w in nicks:
             tied = next((c for c in self.clusters if nicks[w] in (" ".join(c.key), c.first, c.last)), None)
             if tied:
