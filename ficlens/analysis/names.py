@@ -154,6 +154,7 @@ _SUFFIX = re.compile(
     r"-(?:kun|chan|san|sama|sensei|senpai|sempai|dono|nii|nee|niisan|neesan|nii-san|nee-san|nii-chan|nee-chan|"
     r"baachan|jiji|taichou|taicho|hime|tan|chi|shishou|ssi|nim|ah|ya)$"
 )
+_LATER_PRONOUN = re.compile(r"[^.!?\n]*?\b(he|she|him|his|her|it|its|He|She|His|Her|It|Its)\b")
 _MARKS = "\"'“”‘’()[],.;:!?*_-—–…"
 _NEXT = re.compile(r"[ \t]*(['’]s\b|[^\w\s]|\w+)")
 _SPEECH_WORDS = frozenset(w for w in _SPEECH.split("|") if " " not in w)
@@ -224,6 +225,7 @@ class Run:
     prep: bool = False  # after "of", "to", "from" (people and places both)
     before: str = ""  # the word (lower-cased) or mark just before it
     after: str = ""  # the word or mark just after it
+    pronoun: str = ""  # the first pronoun later in its sentence: "he", "it" or ""
 
 
 @dataclass
@@ -239,6 +241,8 @@ class Stats:
     poss: Counter
     speech: Counter
     prep: Counter
+    he_after: Counter
+    it_after: Counter
 
 
 def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
@@ -287,15 +291,33 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
             poss = text.startswith(("'s", "’s", " 's"), e)
             prep = w1 in ("of", "to", "from")
             before = w1.strip(_MARKS).lower() or w1[-1:] if spaced else back[-1:]
+            later = _LATER_PRONOUN.match(text, e, min(pe, e + 80))
+            pronoun = ("it" if later.group(1).lower() in ("it", "its") else "he") if later else ""
             runs.append(
-                Run(s, e, m.group("title"), toks, initial, det, person, place, pi, poss, speech, prep, before, after)
+                Run(
+                    s,
+                    e,
+                    m.group("title"),
+                    toks,
+                    initial,
+                    det,
+                    person,
+                    place,
+                    pi,
+                    poss,
+                    speech,
+                    prep,
+                    before,
+                    after,
+                    pronoun,
+                )
             )
     return runs
 
 
 def stats(runs: list[Run]) -> Stats:
     """Whole-story counts per word, the evidence each name is judged on."""
-    st = Stats(*(Counter() for _ in range(9)))
+    st = Stats(*(Counter() for _ in range(11)))
     for r in runs:
         if r.det:  # "the Saltmarsh light", "a big Op": evidence against a person's name
             for t in r.tokens:
@@ -313,13 +335,15 @@ def stats(runs: list[Run]) -> Stats:
             st.poss[t] += r.poss
             st.speech[t] += r.speech
             st.prep[t] += r.prep
+            st.he_after[t] += r.pronoun == "he"
+            st.it_after[t] += r.pronoun == "it"
     return st
 
 
 #: What the person model sees of a name (whole-story counts and word shape), in weight order.
 FEATURES = (
     "one_word two_words mid initial only_initial mid_share person place det titled poss given "
-    "lower_word common_suffix town short hyphen speech prep ends_ia ends_y ends_son"
+    "lower_word common_suffix town short hyphen speech prep ends_ia ends_y ends_son he_after it_after"
 ).split()
 COMMON_SUFFIX = re.compile(r"(?:ing|ed|ly|ness|tion|ful|less|ment|ous|est|er|ism|ity|ance|ence|ive|able)$")
 
@@ -354,6 +378,8 @@ def features(toks: tuple[str, ...], st: Stats, is_word) -> list[float]:
         float(full.endswith("ia")),
         float(full.endswith(("y", "ie"))),
         float(full.endswith("son")),
+        log(sum(st.he_after[t] for t in toks)),
+        log(sum(st.it_after[t] for t in toks)),
     ]
 
 
