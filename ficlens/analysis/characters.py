@@ -171,8 +171,8 @@ def _reader(text: str, paras: list[tuple[int, int]]) -> list[Mention]:
     out = []
     for pi, (ps, pe) in enumerate(paras):
         for m in _READER.finditer(text, ps, pe):
-            before = text[ps : m.start()].rstrip(" \t\"“'‘")
-            initial = not before or before[-1] in ".!?…"
+            before = text[max(ps, m.start() - 8) : m.start()].rstrip(" \t\"“'‘")
+            initial = m.start() - ps < 8 and not before or before[-1:] in (".", "!", "?", "…")
             out.append(
                 Mention(m.start(), m.end(), "name", pi, 0, m.group(), None, ("Y/N",), subject=True, initial=initial)
             )

@@ -47,7 +47,9 @@ def gender_votes(text: str, mentions: list[Mention], key=lambda m: id(m.char) if
             continue
         if last is None or m.pron in ("i", "you"):
             continue
-        if last.para == m.para and last.quote == m.quote:
+        if m.start - last.end > _REACH:
+            last = None  # too far for the pronoun to be about that name (and keeps long paragraphs linear)
+        elif last.para == m.para and last.quote == m.quote:
             gap = text[last.end : m.start]
             ends = len(_SENT_END.findall(gap))
             if m.surface not in _SUBJECT:
@@ -60,6 +62,7 @@ def gender_votes(text: str, mentions: list[Mention], key=lambda m: id(m.char) if
     return votes
 
 
+_REACH = 400  # characters between a name and a pronoun that can still vote for it
 _SUBJECT = frozenset("he she they xe ze himself herself themself themselves xemself zirself hirself faerself".split())
 _NEXT_SENT = re.compile(r"[^.!?…]*[.!?…][\"”’']?\s+")
 

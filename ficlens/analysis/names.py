@@ -250,13 +250,16 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
     runs: list[Run] = []
     match_after = _AFTER_PERSON.match
     for pi, (ps, pe) in enumerate(paras):
+        counted, straight = ps, 0  # straight quotes seen so far in the paragraph (counted once, in order)
         for m in RUN.finditer(text, ps, pe):
             s, e = m.span()
             j = s - 1
             quoted = j >= ps and text[j] in _OPENERS  # an opening mark touches the word it opens
             while j >= ps and text[j] in _SKIP:
                 if text[j] == '"' and not quoted:  # straight quotes: an odd one opens (`" Pull !`)
-                    quoted = text.count('"', ps, j + 1) % 2 == 1
+                    straight += text.count('"', counted, j + 1)
+                    counted = j + 1
+                    quoted = straight % 2 == 1
                 quoted = quoted or text[j] == "“"
                 j -= 1
             initial = j < ps or quoted or text[j] in _ENDERS
