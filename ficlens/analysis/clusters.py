@@ -141,7 +141,7 @@ class Canon:
         self.not_characters: set[str] = set()
         self.roles: set[str] = set()
         for p in packs:
-            for low, chars in p.lookup_cache.items():
+            for low, chars in p.by_name.items():
                 self.by_name.setdefault(low, []).extend(c for c in chars if c not in self.by_name.get(low, []))
             for c in p.characters:
                 self.ambiguous.update(a.lower() for a in c.ambiguous)

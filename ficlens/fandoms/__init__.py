@@ -15,6 +15,7 @@ import re
 import tomllib
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from ficlens.errors import FiclensError
@@ -60,7 +61,8 @@ class Pack:
     roles: frozenset[str] = frozenset()
     path: str | None = None
 
-    def lookup(self) -> dict[str, list[CanonCharacter]]:
+    @cached_property
+    def by_name(self) -> dict[str, list[CanonCharacter]]:
         """Lower-cased name -> canon characters answering to it (several when the name is shared)."""
         out: dict[str, list[CanonCharacter]] = {}
         for c in self.characters:
@@ -69,17 +71,6 @@ class Pack:
                 if c not in lst:
                     lst.append(c)
         return out
-
-    def is_ambiguous(self, name: str, char: CanonCharacter) -> bool:
-        low = name.lower()
-        return any(a.lower() == low for a in char.ambiguous) or len(self.lookup_cache.get(low, ())) > 1
-
-    @property
-    def lookup_cache(self) -> dict[str, list[CanonCharacter]]:
-        cache = self.__dict__.get("_lookup")
-        if cache is None:
-            cache = self.__dict__["_lookup"] = self.lookup()
-        return cache
 
 
 def _strs(d: dict, key: str, where: str) -> tuple[str, ...]:
