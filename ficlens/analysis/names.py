@@ -189,13 +189,9 @@ def _lists() -> dict[str, list[str]]:
     return json.loads(NAMES_FILE.read_text(encoding="utf-8"))
 
 
+@cache
 def given_names() -> dict[str, str]:
     """First name -> "he"/"she" from the packaged list (a fallback prior, never the first word)."""
-    return _given()
-
-
-@cache
-def _given() -> dict[str, str]:
     data = _lists()
     return {**dict.fromkeys(data["female"], "she"), **dict.fromkeys(data["male"], "he")}
 
