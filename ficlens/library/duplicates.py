@@ -99,12 +99,9 @@ def _shared_fingerprints(lib: Library, work: int | None) -> _Shared:
 
     A fingerprint is informative when it is not allow-listed and at most ``MAX_SHARED`` works hold it;
     containment is measured over informative fingerprints only, so stock phrases do not dilute it.
+    One pass over the fingerprints in hash order (they are stored in work order, so adding stays fast).
     """
-    sql = "SELECT hash, work, pos FROM fingerprints WHERE hash NOT IN (SELECT hash FROM allowlist)"
-    params: tuple[Any, ...] = ()
-    if work is not None:
-        sql += " AND hash IN (SELECT hash FROM fingerprints WHERE work = ?)"
-        params = (work,)
+    sql = "SELECT hash, work, pos FROM fingerprints WHERE hash NOT IN (SELECT hash FROM allowlist) ORDER BY hash"
     matches: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     informative: dict[int, int] = defaultdict(int)
     group: list[tuple[int, int]] = []
@@ -116,7 +113,7 @@ def _shared_fingerprints(lib: Library, work: int | None) -> _Shared:
             return
         for w in works:
             informative[w] += 1
-        if len(works) > 1:
+        if len(works) > 1 and (work is None or work in works):
             for i, (wa, pa) in enumerate(group):
                 for wb, pb in group[i + 1 :]:
                     if wa < wb:
@@ -124,22 +121,14 @@ def _shared_fingerprints(lib: Library, work: int | None) -> _Shared:
                     elif wb < wa:
                         matches[(wb, wa)].append((pb, pa))
 
-    for h, w, pos in lib.db.execute(sql + " ORDER BY hash", params):
+    for h, w, pos in lib.db.execute(sql):
         if h != last:
             flush()
             group, last = [], h
         group.append((w, pos))
     flush()
-    if work is not None:  # the other works' counts need their own fingerprints
+    if work is not None:
         matches = defaultdict(list, {k: v for k, v in matches.items() if work in k})
-        others = sorted({w for pair in matches for w in pair} - {work})
-        informative = defaultdict(int, {work: informative.get(work, 0)})
-        for other in others:
-            informative[other] = lib.db.execute(
-                "SELECT count(*) FROM fingerprints f WHERE f.work = ? AND f.hash NOT IN (SELECT hash FROM allowlist)"
-                " AND (SELECT count(DISTINCT g.work) FROM fingerprints g WHERE g.hash = f.hash) <= ?",
-                (other, MAX_SHARED),
-            ).fetchone()[0]
     return _Shared(matches, informative)
 
 

@@ -22,7 +22,8 @@ Schema (``PRAGMA user_version`` = ``SCHEMA_VERSION``; ``docs/library.md`` descri
     pairs(work, a, b, weight)                   relationships detected from dialogue and main co-presence
     terms(term, work, weight)                   top content words, unit-length log-tf (similar)
     term_df(term, n)                            how many works have each term in ``terms``
-    fingerprints(hash, work, pos)               winnowed 5-word fingerprints (passage reuse, containment)
+    fingerprints(work, pos, hash)               winnowed 5-word fingerprints (passage reuse, containment);
+                                                kept in work order, not hash order: adding stays fast
     saved_searches(name, query)  exclusions(field, value)  allowlist(hash, source)
 """
 
@@ -93,9 +94,8 @@ CREATE TABLE terms (term TEXT NOT NULL, work INTEGER NOT NULL REFERENCES works(i
     weight REAL NOT NULL, PRIMARY KEY (term, work)) WITHOUT ROWID;
 CREATE INDEX terms_work ON terms(work);
 CREATE TABLE term_df (term TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE fingerprints (hash INTEGER NOT NULL, work INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
-    pos INTEGER NOT NULL, PRIMARY KEY (hash, work, pos)) WITHOUT ROWID;
-CREATE INDEX fingerprints_work ON fingerprints(work);
+CREATE TABLE fingerprints (work INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE, pos INTEGER NOT NULL,
+    hash INTEGER NOT NULL, PRIMARY KEY (work, pos)) WITHOUT ROWID;
 CREATE TABLE saved_searches (name TEXT PRIMARY KEY, query TEXT NOT NULL, created REAL NOT NULL);
 CREATE TABLE exclusions (field TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (field, value)) WITHOUT ROWID;
 CREATE TABLE allowlist (hash INTEGER PRIMARY KEY, source TEXT NOT NULL);
@@ -369,7 +369,7 @@ class Library:
                 "INSERT INTO term_df VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET n = n + 1", [(t,) for t in p.terms]
             )
             db.executemany(
-                "INSERT OR IGNORE INTO fingerprints VALUES (?,?,?)", [(h, wid, pos) for h, pos in p.fingerprints]
+                "INSERT INTO fingerprints VALUES (?,?,?)", [(wid, pos, h) for h, pos in p.fingerprints]
             )
             if key:
                 self._elect_current(key)
