@@ -94,6 +94,7 @@ def test_duplicates_versions_and_reused_passages_with_offsets(lib):
     assert abs(p.b_start - start) < 30 and p.words >= 220 and p.similarity > 0.9
     assert 0.3 < reuse.coverage_b < 0.5
     assert {p.kind for p in pairs.values()} == {"near-duplicate", "version", "passage"}
+    assert [(p.a, p.b) for p in duplicates.find(lib, work=recipient)] == [(donor, recipient)]
 
 
 def test_allow_listed_lyrics_are_not_reuse(lib):
