@@ -233,6 +233,11 @@ class Library:
             self.db.execute("PRAGMA foreign_keys = ON")
             self._init_schema()
         except sqlite3.DatabaseError as e:
+            if "fts5" in str(e):
+                raise LibraryError(
+                    f"this Python's SQLite ({sqlite3.sqlite_version}) has no FTS5 full-text search; "
+                    "use a Python built with a standard SQLite (python.org, Debian/Ubuntu, conda)"
+                ) from None
             raise LibraryError(f"{self.path} is not a usable ficlens library ({e}); pass another --library") from None
 
     def _init_schema(self) -> None:
