@@ -23,6 +23,8 @@ _WORKS = (
     " (SELECT json_group_array(name) FROM tags t WHERE t.work = w.id AND t.kind = 'fandom') fandoms,"
     " (SELECT json_group_array(name) FROM tags t WHERE t.work = w.id AND t.kind = 'relationship') relationships,"
     " (SELECT json_group_array(name) FROM tags t WHERE t.work = w.id AND t.kind = 'warning') warnings,"
+    " (SELECT json_group_array(name) FROM tags t WHERE t.work = w.id AND t.kind = 'category') categories,"
+    " (SELECT json_group_array(name) FROM tags t WHERE t.work = w.id AND t.kind = 'character') tagged_characters,"
     " (SELECT json_group_array(name) FROM tags t WHERE t.work = w.id AND t.kind = 'freeform') tags"
     " FROM works w"
 )
@@ -34,7 +36,10 @@ TABLES: dict[str, str] = {
     " JOIN works w ON w.id = q.work JOIN texts t ON t.work = q.work",
     "scenes": "SELECT s.* FROM scenes s JOIN works w ON w.id = s.work",
 }
-_JSON_COLUMNS = {"authors", "fandoms", "relationships", "warnings", "tags", "aliases", "addressees"}
+_JSON_COLUMNS = {
+    "authors", "fandoms", "relationships", "warnings", "categories", "tagged_characters", "tags", "aliases",
+    "addressees",
+}
 
 
 def rows(lib: Library, table: str, *, all_versions: bool = False) -> Iterator[dict[str, Any]]:
