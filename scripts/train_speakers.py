@@ -32,6 +32,8 @@ from ficlens.story import Story
 
 ROOT = Path(__file__).resolve().parents[1]
 FEATURES = list(speakers.FEATURES)
+#: Rounds of training on the model's own decoding after the first, teacher-forced fit.
+ROUNDS = 1
 
 
 def prepare(doc: ev.GoldDoc) -> tuple[Story, dict[int, frozenset[str]]]:
@@ -103,9 +105,10 @@ def accuracy(data: list[tuple], w: np.ndarray) -> float:
 def train(docs: list[tuple[ev.GoldDoc, Story, dict[int, str]]], start: speakers.Model) -> speakers.Model:
     data = [e for _, story, gold in docs for e in examples(story, gold, start, teacher=True)]
     w = fit(data)
-    first = speakers.Model(dict(zip(FEATURES, w.round(4).tolist(), strict=True)))
-    data += [e for _, story, gold in docs for e in examples(story, gold, first, teacher=False)]
-    w = fit(data)
+    for _ in range(ROUNDS):  # then learn from the model's own readings of the conversation
+        model = speakers.Model(dict(zip(FEATURES, w.round(4).tolist(), strict=True)))
+        data = [e for _, story, gold in docs for e in examples(story, gold, model, teacher=False)]
+        w = fit(data)
     print(f"  trained on {len(docs)} documents, {len(data)} decisions, train accuracy {accuracy(data, w):.3f}",
           file=sys.stderr)
     return speakers.Model(dict(zip(FEATURES, w.round(4).tolist(), strict=True)))

@@ -32,7 +32,7 @@ from ficlens.story import Character, Span, Story
 PRODUCER = "speakers/1"
 MODELS = Path(__file__).resolve().parents[1] / "models"
 #: Readings of the conversation kept while decoding (1 is greedy).
-BEAM = 4
+BEAM = 8
 FEATURES = (
     "tag_name",  # subject or inverted subject of a speech tag right next to the quote, by name
     "tag_pronoun",  # the same, by a pronoun resolved to the candidate

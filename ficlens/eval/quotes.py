@@ -238,7 +238,8 @@ def _inner(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def match(text: str, pred: list[Span], gold: list[GoldQuote]) -> dict[int, int]:
-    """Gold index -> predicted index, one to one, for spans whose inner text overlaps by half or more."""
+    """Gold index -> predicted index, one to one, for spans whose inner text overlaps by half or more
+    (of the longer one); among several, the one that overlaps best (intersection over union)."""
     p_inner = [_inner(text, s.start, s.end) for s in pred]
     out: dict[int, int] = {}
     used: set[int] = set()
@@ -247,13 +248,14 @@ def match(text: str, pred: list[Span], gold: list[GoldQuote]) -> dict[int, int]:
         gs, ge = _inner(text, g.start, g.end)
         while j0 < len(p_inner) and p_inner[j0][1] <= gs:
             j0 += 1
-        best, best_ov = -1, 0
+        best, best_iou = -1, 0.0
         j = j0
         while j < len(p_inner) and p_inner[j][0] < ge:
             ps, pe = p_inner[j]
             ov = min(pe, ge) - max(ps, gs)
-            if j not in used and ov * 2 >= max(pe - ps, ge - gs) and ov > best_ov:
-                best, best_ov = j, ov
+            iou = ov / max(1, max(pe, ge) - min(ps, gs))
+            if j not in used and ov * 2 >= max(pe - ps, ge - gs) and iou > best_iou:
+                best, best_iou = j, iou
             j += 1
         if best >= 0:
             out[gi] = best
