@@ -6,9 +6,10 @@
 Each quote's candidates come from ``ficlens.analysis.speakers.candidates`` on our own pipeline's
 output (structure, characters, quotes), so the model learns from the mistakes it will really
 see. The model is a conditional logit: one weight per feature, softmax over a quote's candidates,
-fitted by gradient descent with a little L2. Training runs twice: first with the true speakers in
-the turn-taking history, then again with the first model's own predictions there, so the
-turn-taking weights learn how far to trust a history that may be wrong.
+fitted by Newton's method with a little L2. Training runs twice: first with the true speakers in
+the turn-taking history, then on the decisions that first model makes when it decodes with its
+own predictions in the history (beam search, as at run time), so the turn-taking weights learn
+how far to trust a history that may be wrong.
 
 PDNC is split into folds by novel; ``speakers_foldK.json`` is trained on every novel but fold K's
 (listed as ``test_novels``), which ``ficlens eval quotes --pdnc`` uses so that no novel is scored
