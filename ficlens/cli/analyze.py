@@ -102,8 +102,8 @@ def stages() -> None:
 
 
 @section(10)
-def structure_section(story: Story, console: Console) -> None:
-    """Title, summary, notes, chapters and scenes with their first words."""
+def title_section(story: Story, console: Console) -> None:
+    """The title rule, authors and sizes."""
     meta = story.meta
     paragraphs = story.spans("paragraphs")
     words = sum(len(story.text[p.start : p.end].split()) for p in paragraphs)
@@ -115,6 +115,12 @@ def structure_section(story: Story, console: Console) -> None:
         f" · {len(paragraphs)} paragraphs",
         highlight=False,
     )
+
+
+@section(14)
+def structure_section(story: Story, console: Console) -> None:
+    """Summary, notes, chapters and scenes with their first words."""
+    meta = story.meta
     if meta.summary:
         console.print(f"[bold]Summary:[/bold] {first_words(meta.summary, 60)}", highlight=False)
     for note in meta.notes:

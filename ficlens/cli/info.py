@@ -83,7 +83,7 @@ _TAG_ROWS = (
 )
 
 
-@section(5)
+@section(12)
 def tags_section(story: Story, console: Console) -> None:
     """The work's tags as the file states them (AO3 / FanFicFare metadata), when it has any."""
     m = story.meta

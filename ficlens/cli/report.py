@@ -1,7 +1,7 @@
 """The human-readable ``analyze`` report, built from sections that each stage's CLI module adds.
 
-A section is ``func(story, console)``; register it with ``@section(order)``. Structure uses
-10-19, characters 20-29, dialogue 30-39, narration 40-49.
+A section is ``func(story, console)``; register it with ``@section(order)``. The title
+line is 10, the file's tags 12, structure 14-19, characters 20-29, dialogue 30-39, narration 40-49.
 """
 
 from __future__ import annotations
