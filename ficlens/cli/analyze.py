@@ -13,7 +13,7 @@ from rich.progress import track
 
 import ficlens
 from ficlens.cli import main
-from ficlens.cli.report import first_words, render, section
+from ficlens.cli.report import console, first_words, render, section
 from ficlens.errors import FiclensError
 from ficlens.readers.archive import iter_sources
 from ficlens.story import Story
@@ -44,7 +44,7 @@ def analyze(paths: tuple[str, ...], as_json: bool, output: str | None, stages: s
     show_progress = not quiet and len(sources) > 1 and err.is_terminal
     failures: list[str] = []
     with _open_output(output) as out:
-        console = Console(file=out, width=None if out.isatty() else 120)
+        report = console(out)
         for _name, load in track(sources, description="Analysing", console=err, disable=not show_progress):
             try:
                 story = ficlens.analyze(load(), chosen)
@@ -56,7 +56,7 @@ def analyze(paths: tuple[str, ...], as_json: bool, output: str | None, stages: s
             if as_json:
                 out.write(story.to_json() + "\n")
             else:
-                render(story, console)
+                render(story, report)
     if failures:
         for f in failures:
             click.echo(f"error: {f}", err=True)

@@ -11,7 +11,7 @@ from rich.table import Table
 from ficlens import fandoms
 from ficlens.cli import main
 from ficlens.cli.eval import eval_group, print_scores
-from ficlens.cli.report import section
+from ficlens.cli.report import console, section
 from ficlens.story import Story
 
 #: Aliases shown per character in the report; the JSON has them all.
@@ -49,7 +49,7 @@ def fandoms_cmd(dirs: tuple[str, ...], as_json: bool) -> None:
         table.add_column(col, justify="right" if col in ("characters", "not_characters") else "left")
     for r in rows:
         table.add_row(*(str(r[c]) for c in ("id", "name", "characters", "not_characters", "path")))
-    Console().print(table)
+    console().print(table)
 
 
 @section(20)

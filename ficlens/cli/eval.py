@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from ficlens.cli import main
+from ficlens.cli.report import console
 
 
 @main.group("eval")
@@ -28,7 +27,6 @@ def print_scores(title: str, rows: list[dict], as_json: bool, summary: dict | No
     if as_json:
         click.echo(json.dumps({"rows": rows, "summary": summary or {}}, ensure_ascii=False))
         return
-    console = Console(width=None if sys.stdout.isatty() else 200)
     table = Table(title=title)
     cols = list(rows[0]) if rows else []
     for c in cols:
@@ -38,7 +36,7 @@ def print_scores(title: str, rows: list[dict], as_json: bool, summary: dict | No
     if summary:
         table.add_section()
         table.add_row(*(_fmt(summary.get(c, "")) for c in cols))
-    console.print(table)
+    console(width=200).print(table)
 
 
 def _fmt(v: object) -> str:

@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ficlens.cli import main
+from ficlens.cli.report import console
 from ficlens.errors import FiclensError
 from ficlens.library import duplicates as dup
 from ficlens.library import export as exporter
@@ -232,7 +233,7 @@ def search(text: str | None, words_range: str | None, chapters_range: str | None
         last = _highlight(h.snippet or "") if text else str(h.chapters)
         table.add_row(str(h.id), escape(display_name(h.title, h.source)), escape(", ".join(h.authors)),
                       escape(", ".join(h.fandoms)), escape(h.rating or ""), f"{h.words:,}", h.pov or "", last)
-    Console().print(table)
+    console().print(table)
 
 
 def _highlight(snippet: str) -> Text:
@@ -270,7 +271,7 @@ def similar(work_id: int, limit: int, versions: bool, library_path: str | None, 
         table.add_column(col, justify="right" if col in ("id", "score") else "left", overflow="fold")
     for m in matches:
         table.add_row(str(m.id), escape(m.title or "?"), f"{m.score:.3f}", escape("; ".join(m.reasons)))
-    Console().print(table)
+    console().print(table)
 
 
 @main.command()
@@ -316,7 +317,7 @@ def duplicates(work_id: int | None, min_words: int, threshold: float, kind: tupl
             ev = f"{p.containment:.0%} of the smaller work is in the other"
         table.add_row(p.kind, f"{p.a} {escape(p.titles[0] or '')}", f"{p.b} {escape(p.titles[1] or '')}",
                       f"{p.jaccard:.2f}", escape(ev))
-    Console().print(table)
+    console().print(table)
 
 
 @main.command()
@@ -371,7 +372,7 @@ def info(library_path: str | None, as_json: bool) -> None:
     for k, v in data.items():
         table.add_row(k, escape(", ".join(f"{a} ({b})" for a, b in v.items()) if isinstance(v, dict) else
                                 ", ".join(v) if isinstance(v, list) else f"{v:,}" if isinstance(v, int) else str(v)))
-    Console().print(table)
+    console().print(table)
 
 
 @library_group.command()

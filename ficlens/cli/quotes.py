@@ -12,7 +12,7 @@ from rich.table import Table
 import ficlens
 from ficlens.cli import main
 from ficlens.cli.eval import eval_group, print_scores
-from ficlens.cli.report import first_words, section
+from ficlens.cli.report import console, first_words, section
 from ficlens.story import Story
 
 #: Speaker pairs shown in the report's "who talks to whom" table.
@@ -88,7 +88,7 @@ def quotes_cmd(path: str, speaker: str | None, to: str | None, as_json: bool) ->
     for r in rows:
         to_names = ", ".join(_name(story, a) for a in r["addressees"])
         table.add_row(r["speaker_name"] or "", to_names, r["kind"], r["cue"] or "", first_words(r["text"], 16))
-    Console().print(table)
+    console().print(table)
 
 
 @section(30)

@@ -6,7 +6,9 @@ line is 10, the file's tags 12, structure 14-19, characters 20-29, dialogue 30-3
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
+from typing import TextIO
 
 from rich.console import Console
 
@@ -33,3 +35,9 @@ def render(story: Story, console: Console) -> None:
 def first_words(text: str, n: int = 10) -> str:
     words = text.split()
     return " ".join(words[:n]) + (" …" if len(words) > n else "")
+
+
+def console(file: TextIO | None = None, width: int = 120) -> Console:
+    """A console for data output: the terminal's width, or ``width`` columns when piped to a file."""
+    out = file or sys.stdout
+    return Console(file=out, width=None if out.isatty() else width)
