@@ -290,8 +290,8 @@ def _co_presence(story: Story, paras: list[tuple[int, int]], mentions: list[Ment
 
 def find_characters(
     story: Story, packs: list[fandoms.Pack] | None = None, model: nm.PersonModel | None = None
-) -> tuple[list[Span], list[Character]]:
-    """Compute the mentions layer and the cast without touching the story (``packs=None``: detect them)."""
+) -> tuple[list[Span], list[Character], list[fandoms.Pack]]:
+    """The mentions layer, the cast and the packs used, without touching the story (``packs=None``: detect)."""
     text = story.text
     paras = prose_paragraphs(story)
     runs = nm.scan(text, paras)
@@ -342,7 +342,7 @@ def find_characters(
             )
         )
     spans = [Span(m.start, m.end, attrs={"char": m.char.id if m.char else None, "kind": m.kind}) for m in mentions]
-    return spans, cast
+    return spans, cast, packs
 
 
 def _unique_id(base: str, used: set[str]) -> str:
@@ -385,9 +385,10 @@ def _aliases(c: Cluster, cast: list[Cluster]) -> list[str]:
 @stage("characters", requires=("paragraphs",), assigns=("mentions",))
 def characters(story: Story) -> Story:
     """Find the cast: names, nicknames, titles, pronouns; canon names from fandom packs."""
-    spans, cast = find_characters(story)
+    spans, cast, packs = find_characters(story)
     story.add_layer("mentions", spans, producer=PRODUCER)
     story.characters = cast
+    story.meta.extra["fandoms_detected"] = [p.name for p in packs]
     return story
 
 

@@ -162,7 +162,7 @@ def score_litbank(entities_dir: str | Path) -> list[dict[str, Any]]:
         text = ann.with_suffix(".txt").read_text(encoding="utf-8")
         gold = litbank_gold(ann.read_text(encoding="utf-8"), text)
         work = ann.stem.removesuffix("_brat")
-        spans, _ = ch.find_characters(lines_story(text), packs=None, model=held_out.get(work))
+        spans, _, _ = ch.find_characters(lines_story(text), packs=None, model=held_out.get(work))
         pred = {(s.start, s.end) for s in spans if s.attrs["kind"] == "name"}
         tp = len(gold & pred)
         p, r, f = prf(tp, len(pred), len(gold))

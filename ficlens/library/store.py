@@ -321,10 +321,11 @@ class Library:
                 ),
             )
             wid = cur.lastrowid
+            tagged = {**meta, "fandoms": meta.get("fandoms") or meta.get("fandoms_detected") or []}
             tag_rows = [
                 (wid, kind, v.strip().lower(), v.strip())
                 for kind, field in _TAG_FIELDS.items()
-                for v in meta.get(field) or []
+                for v in tagged.get(field) or []
                 if isinstance(v, str) and v.strip()
             ]
             if meta.get("rating"):
