@@ -62,6 +62,12 @@ class SchemaError(FiclensError):
     code = "FL204"
 
 
+class FandomPackError(FiclensError):
+    """A fandom pack file is unreadable or malformed."""
+
+    code = "FL205"
+
+
 class LibraryError(FiclensError):
     """The library database is missing, locked, or inconsistent."""
 

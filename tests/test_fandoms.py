@@ -12,6 +12,7 @@ import ficlens
 from ficlens import fandoms
 from ficlens.analysis.characters import match_character
 from ficlens.cli import main
+from ficlens.errors import FandomPackError
 
 FIX = Path(__file__).parent / "fixtures" / "characters"
 
@@ -76,16 +77,16 @@ def test_user_pack_folder_from_environment(tmp_path, monkeypatch):
 
 def test_broken_pack_is_one_line_naming_the_file(tmp_path):
     (tmp_path / "bad.toml").write_text("[fandom\nname = 1", encoding="utf-8")
-    with pytest.raises(fandoms.FandomPackError, match="bad.toml") as err:
+    with pytest.raises(FandomPackError, match="bad.toml") as err:
         fandoms.load_packs([tmp_path])
     assert "\n" not in str(err.value)
     (tmp_path / "bad.toml").write_text('[fandom]\nname = "X"\n[[character]]\naliases = ["Y"]\n', encoding="utf-8")
-    with pytest.raises(fandoms.FandomPackError, match="character 1 needs a 'name'"):
+    with pytest.raises(FandomPackError, match="character 1 needs a 'name'"):
         fandoms.load_packs([tmp_path])
 
 
 def test_missing_pack_folder_says_what_to_check(tmp_path):
-    with pytest.raises(fandoms.FandomPackError, match="FICLENS_FANDOMS"):
+    with pytest.raises(FandomPackError, match="FICLENS_FANDOMS"):
         fandoms.load_packs([tmp_path / "nope"])
 
 

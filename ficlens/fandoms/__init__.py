@@ -18,16 +18,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from ficlens.errors import FiclensError
+from ficlens.errors import FandomPackError
 
 PACK_DIR = Path(__file__).parent
 ENV = "FICLENS_FANDOMS"
-
-
-class FandomPackError(FiclensError):
-    """A fandom pack file is unreadable or malformed."""
-
-    code = "FL205"
 
 
 @dataclass(frozen=True)
