@@ -172,7 +172,8 @@ def _unclosed(text: str, start: int, end: int, continued: bool) -> _Piece:
 
 
 def _later_close(text: str, i: int, end: int) -> bool:
-    for m in _SINGLES.finditer(text, i, end):
+    """Whether a single mark after ``i`` (within a few sentences) can close the open quote."""
+    for m in _SINGLES.finditer(text, i, min(end, i + 600)):
         j = m.start()
         nxt = text[j + 1] if j + 1 < end else "\n"
         if nxt in _CLOSE_NEXT and text[j - 1] not in " \t\n\r" and not (text[j - 1] in "sS" and nxt == " "):

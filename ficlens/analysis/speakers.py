@@ -31,6 +31,8 @@ from ficlens.story import Character, Span, Story
 
 PRODUCER = "speakers/1"
 MODELS = Path(__file__).resolve().parents[1] / "models"
+#: How far (characters) around a quote its paragraph's names count: keeps huge paragraphs linear.
+_NEAR = 800
 #: Readings of the conversation kept while decoding (1 is greedy).
 BEAM = 8
 FEATURES = (
@@ -419,7 +421,7 @@ def static_features(ctx: Context, q: Span, p_lo: int, p_hi: int, lo: int, hi: in
         a = ctx.first_character(q.end, min(hi, q.end + 200))
         if a:
             add(a[0], "beat_after", tag=Tag(*a))
-    for m in ctx.mentions_in(p_lo, p_hi):
+    for m in ctx.mentions_in(max(p_lo, q.start - _NEAR), min(p_hi, q.end + _NEAR)):  # near, in long paragraphs
         if m.char and m.kind != "pronoun" and not ctx.inside_quote(m.start):
             add(m.char, "para_mention")
     voc = {c for c, _ in vocatives(ctx, q)}
@@ -431,7 +433,8 @@ def static_features(ctx: Context, q: Span, p_lo: int, p_hi: int, lo: int, hi: in
     # recency: characters named in the narration before the quote, nearest first
     seen: list[str] = []
     k = bisect_left(ctx.m_starts, q.start) - 1
-    while k >= 0 and len(seen) < 8 and q.start - ctx.mentions[k].start < 6000:
+    stop = max(-1, k - 80)  # at most 80 mentions back: dense text stays linear
+    while k > stop and len(seen) < 8 and q.start - ctx.mentions[k].start < 6000:
         m = ctx.mentions[k]
         if m.char and m.kind != "pronoun" and m.char not in seen and not ctx.inside_quote(m.start):
             seen.append(m.char)
