@@ -16,6 +16,7 @@ from ficlens.cli import main
 from ficlens.cli.report import console, first_words, render, section
 from ficlens.errors import FiclensError
 from ficlens.readers.archive import iter_sources
+from ficlens.readers.tags import count_words
 from ficlens.story import Story
 
 
@@ -105,8 +106,7 @@ def stages() -> None:
 def title_section(story: Story, console: Console) -> None:
     """The title rule, authors and sizes."""
     meta = story.meta
-    paragraphs = story.spans("paragraphs")
-    words = sum(len(story.text[p.start : p.end].split()) for p in paragraphs)
+    words = count_words(story)
     console.rule(f"[bold]{meta.title or Path(story.source or 'story').name}[/bold]")
     if meta.authors:
         console.print(f"by {', '.join(meta.authors)}", highlight=False)

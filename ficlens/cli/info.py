@@ -1,4 +1,4 @@
-"""``ficlens info``: one summary line per story file, read only (no analysis), and the report's tag section."""
+"""``ficlens info``: one summary line per story file (read + structure only), and the report's tag section."""
 
 from __future__ import annotations
 
@@ -7,15 +7,17 @@ import json
 import click
 from rich.console import Console
 
+from ficlens.analysis.pipeline import run
 from ficlens.cli import main
 from ficlens.cli.report import section
 from ficlens.errors import FiclensError
 from ficlens.readers.archive import iter_sources
+from ficlens.readers.tags import count_words
 from ficlens.story import Story
 
 
 def file_summary(story: Story, name: str) -> dict:
-    """What a fan wants to see about a file before opening it."""
+    """What a fan wants to see about a file before opening it (stated stats, else counted ones)."""
     m = story.meta
     return {
         "path": name,
@@ -23,8 +25,8 @@ def file_summary(story: Story, name: str) -> dict:
         "title": m.title,
         "authors": m.authors,
         "fandoms": m.fandoms,
-        "words": m.words,
-        "chapters": m.chapter_count,
+        "words": m.words if m.words is not None else count_words(story),
+        "chapters": m.chapter_count if m.chapter_count is not None else len(story.spans("chapters")),
         "complete": m.complete,
         "rating": m.rating,
         "work_id": m.work_id,
@@ -59,7 +61,7 @@ def info(paths: tuple[str, ...], as_json: bool) -> None:
     for name, load in iter_sources(paths):
         total += 1
         try:
-            story = load()
+            story = run(load(), ["structure"])
         except FiclensError as e:
             failures.append(f"[{e.code}] {e}")
             continue
