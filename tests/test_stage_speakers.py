@@ -121,3 +121,52 @@ def test_seed_speakers_end_to_end(shared):
     ok, n = (int(x) for x in summary["speakers_right"].split("/"))
     assert n == 62 and ok >= 60
     assert summary["kind"] == 1.0  # the scare quote is "other", never speech
+
+
+def test_analyze_report_shows_lines_per_character_and_who_talks_to_whom():
+    from rich.console import Console
+
+    from ficlens.cli.quotes import dialogue_section
+
+    story = story_with_cast("two_speakers.txt", {"Mara": "she/her", "Tobin": "he/him"})
+    console = Console(record=True, width=100)
+    dialogue_section(story, console)
+    out = console.export_text()
+    assert "Dialogue: 10 quotations" in out  # speech only: the thought is not a line
+    assert "Who talks to whom" in out and "Mara" in out and "Tobin" in out
+
+
+def test_scorer_matches_one_to_one_and_counts_a_missed_quote_as_a_wrong_speaker():
+    from ficlens.eval.quotes import GoldDoc, GoldQuote, score_doc
+
+    story = story_with_cast("dashes.txt", {"Rosa": "she/her", "Marco": "he/him"})
+    text = story.text
+    gold = [
+        GoldQuote(text.index("— Where"), text.index("?") + 1, speaker=frozenset({"rosa"}), cue="explicit"),
+        GoldQuote(text.index("— Out,"), text.index("— Out,") + 6, speaker=frozenset({"rosa"}), cue="explicit"),
+        GoldQuote(0, 8, speaker=frozenset({"marco"}), cue="implicit"),  # narration: never found
+    ]
+    c = score_doc(story, GoldDoc("dashes", text, gold, corpus="pdnc"))
+    assert (c["tp"], c["gold"]) == (2, 3)
+    assert (c["spk_ok"], c["spk_n"]) == (1, 3)  # right, wrong speaker, not found
+    assert (c["explicit_ok"], c["explicit_n"]) == (1, 2)
+
+
+def test_litbank_tokens_become_prose_with_paragraphs_per_speaker():
+    from ficlens.eval.quotes import _detok
+
+    sents = [["“", "Hello", ",", "”", "said", "Ann", "."], ["“", "Hi", "!", "”"], ["Bob", "left", "."]]
+    text, offsets, paras = _detok(sents)
+    assert text == "“Hello,” said Ann.\n\n“Hi!”\n\nBob left."
+    assert text[offsets[(1, 1)] :].startswith("Hi")
+    assert [text[a:b] for a, b in paras] == ["“Hello,” said Ann.", "“Hi!”", "Bob left."]
+
+
+@pytest.mark.shared
+def test_eval_quotes_command_on_the_seeds(shared):
+    import json
+
+    result = CliRunner().invoke(main, ["eval", "quotes", str(shared / "gold"), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)["summary"]
+    assert summary["F1"] == 1.0 and summary["addressee"] >= 0.9
