@@ -112,7 +112,7 @@ def title_section(story: Story, console: Console) -> None:
         console.print(f"by {', '.join(meta.authors)}", highlight=False)
     console.print(
         f"{words:,} words · {_n(story, 'chapters')} · {_n(story, 'scenes')}"
-        f" · {len(paragraphs)} paragraphs",
+        f" · {_n(story, 'paragraphs')}",
         highlight=False,
     )
 
