@@ -83,3 +83,11 @@ def test_json_text_is_the_file_content_exactly(shared):
     for path in sorted((shared / "seeds").glob("*.txt")):
         data = json.loads(ficlens.analyze(path, ["structure"]).to_json())
         assert data["text"] == path.read_bytes().decode("utf-8")
+
+
+def test_title_and_author_lines_above_the_summary_go_to_metadata():
+    story = structure(FIXTURES / "structure" / "ao3_web_copy_paste.txt")
+    assert story.meta.title == "The Cartographer's Apprentice"
+    assert story.meta.authors == ["mapmaker_ink"]
+    prose = " ".join(story.text[p.start : p.end] for p in story.spans("paragraphs"))
+    assert "Chapter Text" not in prose and "mapmaker_ink" not in prose

@@ -74,6 +74,7 @@ _NOTE = re.compile(
 )
 _AN_CAPS = re.compile(r"^[\W_]{0,3}AN\s*[:\-]")
 _STRONG_NOTE = re.compile(r"^[\W_]{0,3}(?:a/n\b|a\.n\.|author'?s'?\s*notes?\b)", re.IGNORECASE)
+_LANDMARK = re.compile(r"^(?:chapter text|work text:?|end notes?:?|chapter end notes:?)$", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?:by|written by|author:)\s+(?P<name>\S.*)$", re.IGNORECASE)
 _DISCLAIMER = re.compile(
     r"^[\W_]{0,3}disclaimer\b|\b(?:i|we)\s+(?:do\s*n[o']t|don['\u2019]t|do not|never did|will never)\s+own\s+"
@@ -252,7 +253,7 @@ def _front_kind(b: Block, text: str) -> str | None:
         return "author_note"
     if len(first) <= 300 and _DEDICATION.match(first):
         return "dedication"
-    if _HEADER_LABEL.match(first) and len(first) <= 200:
+    if (_HEADER_LABEL.match(first) and len(first) <= 200) or _LANDMARK.match(first):
         return "header"
     return None
 
@@ -263,15 +264,17 @@ def _mark_chapter_front(blocks: list[Block], text: str, *, first_chapter: bool =
         _mark_title(blocks, text)
     # Start: the blocks before the first prose of the chapter.
     in_note = False
+    carry: str | None = None  # "Summary:" or "Notes:" alone on a line: the next paragraph is its text
     for i, b in enumerate(blocks):
         if b.kind != "prose":
             in_note = in_note and b.kind == "front"
             continue
         body = text[b.start : b.end]
-        kind = _front_kind(b, text)
+        kind = carry or _front_kind(b, text)
         if kind:
             b.kind, b.label = "front", kind
             in_note = kind in ("author_note", "disclaimer")
+            carry = kind if carry is None and _short(b, 30) and b.first.endswith(":") else None
         elif in_note and len(body) < 600 and _NOTE_CONTINUATION.search(body) and not any(q in body for q in '"\u201c'):
             b.kind, b.label = "front", blocks[i - 1].label
         else:
@@ -304,29 +307,33 @@ def _looks_like_story(body: str) -> bool:
     return len(body) > 800 or any(q in body for q in '"\u201c')
 
 
+def _title_like(line: str) -> bool:
+    return len(line) <= 80 and line[-1] not in ".!?,;:" and not any(q in line for q in _QUOTES[:3])
+
+
 def _mark_title(blocks: list[Block], text: str) -> None:
-    """A short first line followed by a "by Author" line or by front matter is the title."""
+    """A short first line followed by a "by Author" line or by front matter is the title (and the author)."""
     if not blocks or blocks[0].kind != "prose":
         return
     first = blocks[0]
-    if first.nlines == 2:  # "Title\nby Author" with no blank line between
+    then_front = len(blocks) > 1 and (blocks[1].kind in ("heading", "front") or bool(_front_kind(blocks[1], text)))
+    if first.nlines == 2:  # "Title" over "by Author" (or over a bare author name before the summary)
         cut = text.index("\n", first.start)
         second = text[cut + 1 : first.end].strip(_BLANK)
-        if not _BYLINE.match(second) or len(first.first) > 80:
+        author_like = _BYLINE.match(second) or (then_front and _title_like(second) and len(second.split()) <= 4)
+        if not (_title_like(first.first) and author_like):
             return
         at = first.end - len(text[cut + 1 : first.end].lstrip(_BLANK))
         blocks[0:1] = [
-            Block(first.start, first.start + len(first.first), first.gap, 1, first.first),
-            Block(at, first.end, 0, 1, second),
+            Block(first.start, first.start + len(first.first), first.gap, 1, first.first, "front", "title"),
+            Block(at, first.end, 0, 1, second, "front", "byline"),
         ]
-        first = blocks[0]
-    if len(blocks) < 2 or not _short(first, 80):
         return
-    if first.first[-1] in ".!?,;:" or any(q in first.first for q in _QUOTES[:3]):
+    if len(blocks) < 2 or not _short(first, 80) or not _title_like(first.first):
         return
     nxt = blocks[1]
     byline = _short(nxt, 80) and _BYLINE.match(nxt.first)
-    if byline or nxt.kind in ("heading", "front") or _front_kind(nxt, text):
+    if byline or then_front:
         first.kind, first.label = "front", "title"
         if byline:
             nxt.kind, nxt.label = "front", "byline"
@@ -457,6 +464,18 @@ def _merge_notes(story: Story, front: list[Span]) -> list[str]:
     return notes
 
 
+def _summary(text: str, front: list[Span]) -> str | None:
+    """The text after the first "Summary:" label, through the summary paragraphs right after it."""
+    first = next((i for i, s in enumerate(front) if s.label == "summary"), None)
+    if first is None:
+        return None
+    last = first
+    while last + 1 < len(front) and front[last + 1].label == "summary":
+        last += 1
+    start = front[first].start + _SUMMARY.search(text[front[first].start : front[first].end]).end()
+    return text[start : front[last].end].strip(_BLANK) or None
+
+
 @stage("structure", assigns=("paragraphs", "chapters", "scenes", "front_matter"))
 def structure(story: Story) -> Story:
     """Find paragraphs, front matter (summary, notes), chapters and scene breaks."""
@@ -470,17 +489,16 @@ def structure(story: Story) -> Story:
     for name, spans in layers.items():
         if name not in story.layers:
             story.add_layer(name, spans, producer=PRODUCER)
-    summary = next((s for s in layers["front_matter"] if s.label == "summary"), None)
-    if story.meta.summary is None and summary is not None:
-        line = text[summary.start : summary.end]
-        story.meta.summary = line[_SUMMARY.search(line).end() :]
+    if story.meta.summary is None:
+        story.meta.summary = _summary(text, layers["front_matter"])
     if not story.meta.notes:
         story.meta.notes = _merge_notes(story, layers["front_matter"])
     for s in layers["front_matter"]:
         if s.label == "title" and story.meta.title is None:
             story.meta.title = text[s.start : s.end].strip(_BLANK)
         elif s.label == "byline" and not story.meta.authors:
-            story.meta.authors = [_BYLINE.match(text[s.start : s.end].strip(_BLANK)).group("name").strip()]
+            line = text[s.start : s.end].strip(_BLANK)
+            story.meta.authors = [m.group("name").strip() if (m := _BYLINE.match(line)) else line]
     if header_end == 0:  # a pasted "Title: / Fandom: / Rating:" header (FanFicFare's is read by the reader)
         for s in layers["front_matter"]:
             if s.label == "header":
