@@ -170,3 +170,13 @@ def test_eval_quotes_command_on_the_seeds(shared):
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)["summary"]
     assert summary["F1"] == 1.0 and summary["addressee"] >= 0.9
+
+
+def test_an_unnamed_first_person_narrator_keeps_the_turns_but_gets_no_name():
+    story = story_with_cast("unnamed_narrator.txt", {"Oskar": "he/him"})
+    assert said(story) == [
+        ('"You\'re late,"', "oskar"),
+        ('"The road was flooded,"', None),  # I said
+        ('"It always is."', "oskar"),
+        ('"Then you should have waited longer."', None),
+    ]

@@ -31,6 +31,9 @@ from ficlens.story import Character, Span, Story
 
 PRODUCER = "speakers/1"
 MODELS = Path(__file__).resolve().parents[1] / "models"
+#: The speaker id used while decoding for a first-person narrator the cast does not name; it comes
+#: out as speaker ``null`` (the narrator still takes part in the turn-taking).
+UNNAMED_NARRATOR = "_narrator"
 #: How far (characters) around a quote its paragraph's names count: keeps huge paragraphs linear.
 _NEAR = 800
 #: Readings of the conversation kept while decoding (1 is greedy).
@@ -376,7 +379,6 @@ class Static:
     tags: dict[str, Tag]
     tagged: bool  # a tag names (or refers to) someone
     tag_gender: str | None  # "m" / "f" when the tag is "he" / "she"
-    unknown_narrator: bool  # "I said" with no known narrator: better no speaker than a wrong one
 
 
 def _paragraph_of(starts: list[int], pos: int) -> int:
@@ -401,8 +403,6 @@ def static_features(ctx: Context, q: Span, p_lo: int, p_hi: int, lo: int, hi: in
             tags.setdefault(cid, tag)
 
     t = tag_after(ctx, q.end, hi)
-    if t is not None and t.char is None and t.kind == "pronoun" and ctx.text[t.start] in "Iw":
-        return Static(q, {}, {}, True, None, True)
     if t is not None:
         add(t.char, {"name": "tag_name", "nominal": "tag_nominal"}.get(t.kind, "tag_pronoun"), tag=t)
     else:
@@ -444,7 +444,7 @@ def static_features(ctx: Context, q: Span, p_lo: int, p_hi: int, lo: int, hi: in
     if ctx.narrator:
         add(ctx.narrator, "narrator")
     tag_gender = _PRONOUNS.get(ctx.text[t.start : t.end].lower()) if t is not None and t.kind == "pronoun" else None
-    return Static(q, feats, tags, tagged, tag_gender if tag_gender in ("m", "f") else None, False)
+    return Static(q, feats, tags, tagged, tag_gender if tag_gender in ("m", "f") else None)
 
 
 def candidates(
@@ -452,8 +452,6 @@ def candidates(
     continues: bool,
 ) -> dict[str, dict[str, float]]:
     """The quote's candidates with all their features: the static ones plus the conversation so far."""
-    if st.unknown_narrator:
-        return {}
     feats = {c: dict(f) for c, f in st.feats.items()}
     # the exchange: turns in nearby paragraphs; "_gap" when narration paragraphs come between
     turns = [h for h in history[-3:] if para - h.para <= 3] if st.q.attrs.get("kind") == "speech" else []
@@ -570,7 +568,8 @@ def decode(
 
 def _narrator(ctx: Context, quotes: list[Span]) -> str | None:
     """The first-person narrator, when tags say ``I said``: the character the quotes next to those
-    turns address by name most often, less the ones narration names in tags (a narrator is "I")."""
+    turns address by name most often, less the ones narration names in tags (a narrator is "I");
+    ``UNNAMED_NARRATOR`` when nobody is; None in a story with no ``I said``."""
     text = ctx.text
     speech = [q for q in quotes if q.attrs.get("kind") == "speech"]
     mine = [n for n, q in enumerate(speech) if _I_TAG.match(text, q.end, min(len(text), q.end + 30))]
@@ -586,7 +585,7 @@ def _narrator(ctx: Context, quotes: list[Span]) -> str | None:
         if t and t.char and t.kind == "name":
             counts[t.char] -= 0.5
     best = max(counts.items(), key=lambda kv: kv[1], default=None)
-    return best[0] if best and best[1] > 0 else None
+    return best[0] if best and best[1] > 0 else UNNAMED_NARRATOR
 
 
 def _softmax(scores: list[float]) -> list[float]:
@@ -612,7 +611,7 @@ def assign(story: Story, model: Model | None = None) -> Story:
         tagged = f.get("tag_name") or f.get("tag_pronoun") or f.get("tag_nominal") or f.get("tag_before")
         tag = d.tags.get(cid) if tagged else None
         cue = "implicit" if tag is None else ("explicit" if tag.kind == "name" else "anaphoric")
-        q.attrs.update(speaker=cid, cue=cue, confidence=round(probs[k], 3))
+        q.attrs.update(speaker=None if cid == UNNAMED_NARRATOR else cid, cue=cue, confidence=round(probs[k], 3))
         q.attrs["speaker_mention"] = [tag.start, tag.end] if tag else None
     _addressees(ctx, story)
     _dialogue_share(story)
