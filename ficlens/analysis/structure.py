@@ -251,7 +251,7 @@ def _front_kind(b: Block, text: str) -> str | None:
         return "disclaimer"
     if _NOTE.match(first) or _AN_CAPS.match(first):
         return "author_note"
-    if len(first) <= 300 and _DEDICATION.match(first):
+    if _DEDICATION.match(first) and len(first) <= (120 if first.startswith("For ") else 300):
         return "dedication"
     if (_HEADER_LABEL.match(first) and len(first) <= 200) or _LANDMARK.match(first):
         return "header"
