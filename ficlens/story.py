@@ -23,10 +23,12 @@ SCHEMA = "ficlens.story/1"
 STRICT_LAYERS = frozenset({"paragraphs", "chapters", "scenes", "front_matter"})
 #: Layers the contract lists at the top level of the JSON; all others go under "layers".
 CONTRACT_LAYERS = ("chapters", "scenes", "quotes")
+#: Keys a span writes itself; attrs may not use them, or the JSON would not read back the same.
+_RESERVED = frozenset({"start", "end", "label"})
 #: Keys every span of a contract layer carries, with their default, so evaluation can rely on them.
 CONTRACT_DEFAULTS: dict[str, dict[str, Any]] = {
     "chapters": {"title": None},
-    "scenes": {"person": None, "narrator": None, "focal": None, "tense": None},
+    "scenes": {"person": None, "narrator": None, "focal": None, "tense": None},  # + "label": its POV header
     "quotes": {"kind": "speech", "speaker": None, "addressees": [], "cue": None, "confidence": 0.0},
 }
 
@@ -164,6 +166,8 @@ class Story:
         for s in ordered:
             if not 0 <= s.start <= s.end <= n:
                 raise LayerError(f"span {s.start}-{s.end} of layer {name!r} is outside the text (0-{n})")
+            if _RESERVED.intersection(s.attrs):
+                raise LayerError(f"span attrs of layer {name!r} use a reserved key ({_RESERVED}); use Span.label")
             if strict and s.start < prev_end:
                 raise LayerError(
                     f"spans of strict layer {name!r} overlap at {s.start}; use a loose layer for overlaps"
@@ -198,10 +202,9 @@ class Story:
             d[name] = [{**CONTRACT_DEFAULTS[name], **s.to_dict()} for s in self.spans(name)]
         d["characters"] = [c.to_dict() for c in self.characters]
         d["source"] = self.source
-        d["producers"] = {n: lay.producer for n, lay in self.layers.items() if lay.producer}
-        d["layers"] = {
-            n: [s.to_dict() for s in lay.spans] for n, lay in self.layers.items() if n not in CONTRACT_LAYERS
-        }
+        layers = sorted(self.layers.items())
+        d["producers"] = {n: lay.producer for n, lay in layers if lay.producer}
+        d["layers"] = {n: [s.to_dict() for s in lay.spans] for n, lay in layers if n not in CONTRACT_LAYERS}
         return d
 
     def to_json(self, indent: int | None = None) -> str:

@@ -123,7 +123,7 @@ def test_notes_disclaimers_pov_headers_and_divider_phrases_written_into_the_text
         ("author_note", "AN: See you next week."),
     ]
     assert story.meta.notes == ["A/N: Thanks for the reviews!", "Disclaimer: I own nothing.", "AN: See you next week."]
-    assert [(s.attrs["label"], story.span_text(s)) for s in story.spans("scenes")] == [
+    assert [(s.label, story.span_text(s)) for s in story.spans("scenes")] == [
         ("Harry's POV", "He ran.\n\nHe hid."),
         (None, "She waited."),
     ]

@@ -179,7 +179,7 @@ def test_pov_header_decides_the_focal_character(label: str) -> None:
     text = "Hermione noticed the rain first. She felt it on her neck and wondered where Ron had gone.\n"
     story = with_cast(text, [["Hermione", "she/her", []], ["Ron Weasley", "he/him", ["Ron"]]])
     assert story.spans("scenes")[0].attrs["focal"] == "hermione"
-    story.spans("scenes")[0].attrs["label"] = label
+    story.spans("scenes")[0].label = label
     assert narration(story).spans("scenes")[0].attrs["focal"] == "ron_weasley"
 
 

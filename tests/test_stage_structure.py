@@ -41,7 +41,7 @@ def test_notes_and_headings_are_not_story_paragraphs():
 
 def test_pov_header_labels_its_scene():
     story = structure(FIXTURES / "structure" / "pov_headers_tilde.txt")
-    labels = [s.attrs["label"] for s in story.spans("scenes")]
+    labels = [s.label for s in story.spans("scenes")]
     assert labels and all(labels)
 
 

@@ -38,3 +38,17 @@ def test_normalized_copy_maps_back_to_original_offsets():
     i = clean.text.index("hi")
     assert raw[clean.to_original(i) : clean.to_original(i + 2, end=True)] == "hi"
     assert s.text == raw
+
+
+def test_attrs_cannot_shadow_the_span_keys():
+    with pytest.raises(LayerError, match="reserved"):
+        Story("abc").add_layer("scenes", [Span(0, 3, attrs={"label": "x"})])
+
+
+def test_every_sample_story_round_trips_through_json_after_full_analysis():
+    import ficlens
+    from conftest import EXAMPLES
+
+    for path in sorted(EXAMPLES.glob("*.txt")):
+        data = ficlens.analyze(path).to_json()
+        assert Story.from_json(data).to_json() == data, path.name

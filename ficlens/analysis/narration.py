@@ -218,7 +218,7 @@ def narration(story: Story) -> Story:
 
 def _read_scene(story: Story, ctx: _Ctx, scene: Span) -> _Reading:
     r = _Reading()
-    label = scene.attrs.get("label") or scene.label or _pov_line(story, ctx, scene)
+    label = scene.label or _pov_line(story, ctx, scene)
     if label:
         char = _pov_character(story, label)
         r.label_char = char.id if char else None

@@ -409,7 +409,7 @@ def _split_scenes(
     for b in group + [Block(0, 0, 0, 0, "", "end")]:
         breaks = b.kind in ("divider", "pov", "heading", "end") or (b.kind == "prose" and b.gap >= threshold)
         if scene and breaks:
-            scenes.append(Span(scene[0].start, scene[-1].end, attrs={"label": label, **_EMPTY_POV}))
+            scenes.append(Span(scene[0].start, scene[-1].end, label, dict(_EMPTY_POV)))
             scene, label = [], None
         if b.kind == "prose":
             if not scene and pending:

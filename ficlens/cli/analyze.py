@@ -129,7 +129,7 @@ def structure_section(story: Story, console: Console) -> None:
     for ci, ch in enumerate(story.spans("chapters"), 1):
         console.print(f"[bold]Chapter {ci}[/bold]: {ch.attrs.get('title') or '(untitled)'}", highlight=False)
         for si, sc in enumerate((s for s in scenes if ch.start <= s.start < ch.end), 1):
-            label = f" [{sc.attrs['label']}]" if sc.attrs.get("label") else ""
+            label = f" [{sc.label}]" if sc.label else ""
             console.print(f"  scene {si}{label}: {first_words(story.text[sc.start : sc.end], 12)}", highlight=False)
 
 

@@ -67,5 +67,5 @@ def pov_line(story: Story, scene: Span) -> str:
     if a.get("mixed"):
         shares = a.get("person_share", {})
         parts.append("mixed (" + ", ".join(f"{p} {v:.0%}" for p, v in shares.items() if v) + ")")
-    label = a.get("label") or scene.label
+    label = scene.label
     return ", ".join(parts) + (f" [{label}]" if label else "")

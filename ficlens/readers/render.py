@@ -132,7 +132,7 @@ class TextBuilder:
     def _end_scene(self) -> None:
         if len(self.paragraphs) > self._scene_first:
             first, last = self.paragraphs[self._scene_first], self.paragraphs[-1]
-            self.scenes.append(Span(first.start, last.end, attrs={"label": self._scene_label, **_SCENE_ATTRS}))
+            self.scenes.append(Span(first.start, last.end, self._scene_label, dict(_SCENE_ATTRS)))
         self._scene_first = len(self.paragraphs)
         self._scene_label = None
 
