@@ -1,5 +1,7 @@
 import pytest
+from conftest import EXAMPLES
 
+import ficlens
 from ficlens.errors import LayerError, SchemaError
 from ficlens.story import Character, Span, Story
 
@@ -46,9 +48,6 @@ def test_attrs_cannot_shadow_the_span_keys():
 
 
 def test_every_sample_story_round_trips_through_json_after_full_analysis():
-    import ficlens
-    from conftest import EXAMPLES
-
     for path in sorted(EXAMPLES.glob("*.txt")):
         data = ficlens.analyze(path).to_json()
         assert Story.from_json(data).to_json() == data, path.name
