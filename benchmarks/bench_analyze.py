@@ -13,7 +13,7 @@ import argparse
 import time
 from collections import defaultdict
 
-from common import pdnc_paths, save, spacy_tokenizer_seconds
+from common import pdnc_paths, report, spacy_tokenizer_seconds
 
 import ficlens
 from ficlens.analysis.pipeline import REGISTRY
@@ -63,9 +63,7 @@ def main() -> None:
         "characters_added_to_read_structure": round(best.get("characters", 0.0) / base, 3) if base else None,
         "narration_share_of_analyze": round(best.get("narration", 0.0) / total, 3),
     }
-    for k, v in result.items():
-        print(f"{k:40} {v}")
-    print(f"saved {save('analyze', result)}")
+    report("analyze", result)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from common import pdnc_paths, save
+from common import pdnc_paths, report
 
 import ficlens
 from ficlens.analysis.pipeline import REGISTRY, run
@@ -51,9 +51,7 @@ def main() -> None:
         "narration_added_share": round(narr_s / rest_s, 4),
         "goal_added_share": 0.10,
     }
-    for k, v in result.items():
-        print(f"{k:28} {v}")
-    print(f"saved {save('narration', result)}")
+    report("narration", result)
 
 
 if __name__ == "__main__":

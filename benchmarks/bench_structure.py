@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from common import best_of, pdnc_paths, save, spacy_tokenizer_seconds
+from common import best_of, pdnc_paths, report, spacy_tokenizer_seconds
 
 import ficlens
 from ficlens.analysis.pipeline import run
@@ -39,9 +39,7 @@ def main() -> None:
         "speed_ratio_vs_spacy_tokenizer": round(ref_s / ours_s, 2),
         "goal_ratio": 2.0,
     }
-    for k, v in result.items():
-        print(f"{k:32} {v}")
-    print(f"saved {save('structure', result)}")
+    report("structure", result)
 
 
 if __name__ == "__main__":

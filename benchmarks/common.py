@@ -50,6 +50,14 @@ def spacy_tokenizer_seconds(texts: list[str], repeat: int = 3) -> float:
     return best_of(run, repeat)
 
 
+def report(name: str, result: dict) -> None:
+    """Print ``result`` one figure a line and save it as ``benchmarks/out/NAME.json``."""
+    width = max(map(len, result)) + 2
+    for k, v in result.items():
+        print(f"{k:{width}} {v}")
+    print(f"saved {save(name, result)}")
+
+
 def save(name: str, result: dict) -> Path:
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"{name}.json"
