@@ -42,6 +42,7 @@ FEATURES = (
     "tag_name",  # subject or inverted subject of a speech tag right next to the quote, by name
     "tag_pronoun",  # the same, by a pronoun resolved to the candidate
     "tag_nominal",  # the same, by a description (``sneered the masked man``, ``said his wife``)
+    "tag_protagonist",  # the same, by "I" or (in second-person stories) "you"
     "tag_before",  # subject of ``James said,`` just before the quote
     "beat_before",  # first character of the sentence before the quote in its paragraph
     "beat_after",  # first character of the narration after the quote in its paragraph
@@ -60,7 +61,7 @@ FEATURES = (
     "recent",  # 1 / (1 + rank) among characters named in the narration before the quote
     "spoke_recently",  # 1 / (1 + rank) among the last few distinct speakers
     "salience",  # share of the story's mentions, scaled to the most mentioned character
-    "narrator",  # the first-person narrator
+    "narrator",  # the first-person narrator or the second-person protagonist
     "continues",  # the previous quote carries on into this one (same utterance)
 )
 #: Features that also get an ``_untagged`` copy, set only when no tag names anyone for the quote, and a
@@ -68,8 +69,8 @@ FEATURES = (
 _UNTAGGED = ("beat_before", "beat_after", "para_mention", "prev1", "prev2", "prev_addressed", "recent", "vocative",
              "prev1_gap", "prev2_gap", "spoke_recently")
 FEATURES += tuple(f + "_untagged" for f in _UNTAGGED) + tuple(f + "_pronoun_tag" for f in _UNTAGGED)
-_PRONOUNS = {"he": "m", "she": "f", "i": "1", "they": "p", "we": "1"}
-_PRON_AT = re.compile(r"(he|she|i|they|we)\b(?!['’])", re.IGNORECASE)
+_PRONOUNS = {"he": "m", "she": "f", "i": "1", "they": "p", "we": "1", "you": "2"}
+_PRON_AT = re.compile(r"(he|she|i|they|we|you)\b(?!['’])", re.IGNORECASE)
 _POSS_AT = re.compile(r"(his|her|my)\b", re.IGNORECASE)
 _AUX = r"(?:(?:had|has|have|was|is|were|would|could|will|did|then|finally|just|suddenly|also|only)\s+)"
 _VERB_AFTER = re.compile(
@@ -80,6 +81,9 @@ _NOT_VERBS = frozenset("and or but of to in on at with for from as the a an that
 _SENT_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?…][\"'”’)]*\s+(?=\S)")
 _TO = re.compile(r"\s*(?:[a-z]+ly\s+)?to\s+", re.IGNORECASE)
 _I_TAG = re.compile(r"[\s,]*(?:I\s+(?:[a-z]+ly\s+)?[a-z]+|[a-z]+\s+I)\b")
+_YOU_TAG = re.compile(r"[\s,]*you\s+(?:[a-z]+ly\s+)?([a-z]+)\b")
+#: Names a reader-insert story gives its second-person protagonist.
+_READER_NAMES = frozenset("y/n yn reader you".split())
 _NAME_RUN = re.compile(r"(?:[Tt]he\s+)?((?:[A-Z][\w'’-]*\.?)(?:\s+[A-Z][\w'’-]*)*)")
 _BY = re.compile(r"\bby\s+(?=\S+(?:\s+\S+){0,3}\s*[,:]\s*$)")
 _KIN_SHE = frozenset("wife lady mother mama mamma".split())
@@ -167,7 +171,8 @@ class Context:
         self.top_by_gender: dict[str, str] = {}
         for cid, _ in counts.most_common():
             self.top_by_gender.setdefault(self.gender.get(cid) or "?", cid)
-        self.narrator: str | None = None
+        self.narrator: str | None = None  # who "I" is in tags (set by decode)
+        self.reader: str | None = None  # who "you" is in tags, in second-person stories (set by decode)
         names: dict[str, set[str]] = {}
         for c in story.characters:
             for n in (c.name, *c.aliases):
@@ -187,6 +192,8 @@ class Context:
         g = _PRONOUNS.get(word.lower())
         if g == "1":
             return self.narrator
+        if g == "2":
+            return self.reader
         if g not in ("m", "f"):
             return None
         pos_list, ids = self.by_gender.get(g, ([], []))
@@ -242,9 +249,9 @@ class Context:
         """The first character named or referred to (pronoun, possessive) in narration ``[start, end)``."""
         first_m = next((m for m in self.mentions_in(start, end) if m.kind != "pronoun" and m.char), None)
         stop = first_m.start if first_m else end
-        for p in re.finditer(r"\b(he|she|his|her|I|my)\b", self.text[start:stop]):
+        for p in re.finditer(r"\b(he|she|his|her|I|my|you|your)\b", self.text[start:stop]):
             w = p.group(1).lower()
-            w = {"his": "he", "her": "she", "my": "i"}.get(w, w)
+            w = {"his": "he", "her": "she", "my": "i", "your": "you"}.get(w, w)
             cid = self.resolve(w, start + p.start())
             if cid:
                 return cid, start + p.start(), start + p.end(), "pronoun"
@@ -404,7 +411,10 @@ def static_features(ctx: Context, q: Span, p_lo: int, p_hi: int, lo: int, hi: in
 
     t = tag_after(ctx, q.end, hi)
     if t is not None:
-        add(t.char, {"name": "tag_name", "nominal": "tag_nominal"}.get(t.kind, "tag_pronoun"), tag=t)
+        kind = {"name": "tag_name", "nominal": "tag_nominal"}.get(t.kind, "tag_pronoun")
+        if kind == "tag_pronoun" and _PRONOUNS.get(ctx.text[t.start : t.end].lower()) in ("1", "2"):
+            kind = "tag_protagonist"  # "I said" / "you say": never ambiguous
+        add(t.char, kind, tag=t)
     else:
         tb = tag_before(ctx, lo, q.start)
         if tb is None and intro is not None and not ctx.text[lo : q.start].strip():
@@ -441,8 +451,8 @@ def static_features(ctx: Context, q: Span, p_lo: int, p_hi: int, lo: int, hi: in
         k -= 1
     for rank, cid in enumerate(seen):
         add(cid, "recent", 1.0 / (1 + rank))
-    if ctx.narrator:
-        add(ctx.narrator, "narrator")
+    for who in {ctx.narrator, ctx.reader} - {None}:
+        add(who, "narrator")
     tag_gender = _PRONOUNS.get(ctx.text[t.start : t.end].lower()) if t is not None and t.kind == "pronoun" else None
     return Static(q, feats, tags, tagged, tag_gender if tag_gender in ("m", "f") else None)
 
@@ -513,6 +523,7 @@ def decode(
     p_starts = [p.start for p in paras]
     quotes = story.spans("quotes")
     ctx.narrator = _narrator(ctx, quotes)
+    ctx.reader = _reader(ctx, quotes)
     by_para: dict[int, list[int]] = {}
     for i, q in enumerate(quotes):
         if q.attrs.get("kind") in ("speech", "thought"):
@@ -588,6 +599,19 @@ def _narrator(ctx: Context, quotes: list[Span]) -> str | None:
     return best[0] if best and best[1] > 0 else UNNAMED_NARRATOR
 
 
+def _reader(ctx: Context, quotes: list[Span]) -> str | None:
+    """The second-person protagonist, when tags say ``you said`` (reader-insert stories): the
+    character called Y/N or Reader, else ``UNNAMED_NARRATOR``; None when no tag says ``you``."""
+    text = ctx.text
+    says = 0
+    for q in quotes:
+        m = _YOU_TAG.match(text, q.end, min(len(text), q.end + 30))
+        says += bool(m and (m.group(1) in SPEECH_VERBS or m.group(1) in THINK_VERBS))
+    if says < 2:
+        return None
+    return next((c.id for c in ctx.chars.values() if bare_name(c.name) in _READER_NAMES), UNNAMED_NARRATOR)
+
+
 def _softmax(scores: list[float]) -> list[float]:
     top = max(scores)
     ex = [math.exp(s - top) for s in scores]
@@ -608,7 +632,7 @@ def assign(story: Story, model: Model | None = None) -> Story:
             continue
         probs = _softmax(d.scores)
         cid, f = d.candidates[k], d.features[k]
-        tagged = f.get("tag_name") or f.get("tag_pronoun") or f.get("tag_nominal") or f.get("tag_before")
+        tagged = any(f.get(k) for k in ("tag_name", "tag_pronoun", "tag_nominal", "tag_protagonist", "tag_before"))
         tag = d.tags.get(cid) if tagged else None
         cue = "implicit" if tag is None else ("explicit" if tag.kind == "name" else "anaphoric")
         q.attrs.update(speaker=None if cid == UNNAMED_NARRATOR else cid, cue=cue, confidence=round(probs[k], 3))
