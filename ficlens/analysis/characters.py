@@ -85,7 +85,8 @@ def known_person(toks: tuple[str, ...], st: nm.Stats, canon: Canon, words: Words
     places = nm.not_people()
     if full in places or any(w in places for w in toks):  # "London", "Englishman"; "Florence" may be a woman
         given = nm.given_names()
-        return any(w in given for w in toks) and sum(st.person[w] for w in toks) > sum(st.place[w] for w in toks)
+        if not any(w in given for w in toks) or sum(st.person[w] for w in toks) <= sum(st.place[w] for w in toks):
+            return False
     return None
 
 
@@ -197,6 +198,7 @@ def find_mentions(
     words = Words(text)
     out: list[Mention] = []
     roles: list[tuple[int, int, int]] = []
+    described: list[nm.Run] = []
     names: list[tuple[nm.Run, tuple[str, ...]]] = []
     contexts: dict[tuple[str, ...], Counter] = defaultdict(Counter)
     for r in runs:
@@ -208,6 +210,8 @@ def find_mentions(
                 out.append(Mention(s, r.end, "nominal", r.para, 0, text[s : r.end], None, r.tokens))
             elif text.startswith(("the ", "The "), s) and _is_role(r.tokens, canon):
                 roles.append((s, r.end, r.para))
+            elif r.before.isalpha() and r.before not in nm.DETERMINERS:
+                described.append(r)  # "the late John Jacob Astor", "the poet Syme": a name if it is one elsewhere
             continue
         toks = strip_run(r, st, canon, given, words)
         if toks:
@@ -217,6 +221,8 @@ def find_mentions(
             ctx["n:" + r.after] += 1
     for toks in sorted(contexts, key=len):  # single names first: "Rowan Vale" is a person if Rowan is
         ok = True if len(toks) > 1 and decided.get(toks[:1]) else None  # "Rowan Vale", "Oliver Wood"
+        if ok and toks[-1] in nm.PLACE_WORDS and toks[0] not in given and not st.person[toks[-1]]:
+            ok = None  # "Kellynch Hall", "Pyncheon Street": named after a family, still a place
         if ok is None or " ".join(toks).lower() in canon.not_characters:
             ok = known_person(toks, st, canon, words)
         if ok is None and len(toks) > 1 and decided.get(toks[-1:]):
@@ -224,6 +230,7 @@ def find_mentions(
         if ok is None:
             ok = model.prob(nm.features(toks, st, words.has), contexts[toks]) >= 0.5
         decided[toks] = ok
+    names += [(r, r.tokens) for r in described if decided.get(r.tokens)]
     for r, toks in names:
         if len(toks) == 1 and toks[0][-1] == "s" and decided.get((toks[0][:-1],)):
             continue  # "Voldemorts laughter": a possessive that lost its apostrophe

@@ -161,6 +161,8 @@ _SPEECH_WORDS = frozenset(w for w in _SPEECH.split("|") if " " not in w)
 _ARTICLES = frozenset("the a an The A An".split())
 _DETERMINERS = frozenset("this these those every any some each another his her their my your our its".split())
 _DETERMINERS |= {w.capitalize() for w in _DETERMINERS}
+#: What may stand right before a name that makes it a description ("the Dark Lord", "her Ayah"), lower-cased.
+DETERMINERS = frozenset(w.lower() for w in _ARTICLES | _DETERMINERS)
 _PLACE_OF = frozenset("out north south east west edge outskirts middle heart streets town city village".split())
 _PLACE_PREPS = frozenset("in at into inside near outside within across around toward towards".split())
 
@@ -175,7 +177,7 @@ def _after_determiner(prev: list[str]) -> bool:
     return len(prev) == 2 and prev[0] in _ARTICLES and w1.isalpha() and w1.islower()
 
 
-_POSS_PLACE = re.compile(rf"(?:{'|'.join(sorted(PLACE_WORDS))})\b")
+_POSS_PLACE = re.compile(rf" ?['’]s (?:{'|'.join(sorted(PLACE_WORDS))})\b")
 _LOOKBACK = 24
 _OPENERS = "\"“‘'([*_~"
 _SKIP = " \t\r\n\"“”‘’'()[]*_~"
@@ -199,8 +201,13 @@ def given_names() -> dict[str, str]:
 @cache
 def not_people() -> frozenset[str]:
     """Well-known places and nationality words ("London", "New York", "Englishman"): never a person."""
-    data = _lists()
-    return frozenset(data["places"]) | frozenset(data["demonyms"])
+    return frozenset(_lists()["places"]) | demonyms()
+
+
+@cache
+def demonyms() -> frozenset[str]:
+    """Nationality and group words ("Englishmen", "Catholics"): a group, never one person's name."""
+    return frozenset(_lists()["demonyms"])
 
 
 @dataclass(slots=True)
@@ -285,7 +292,7 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
             if len(toks) > 1 and toks[0] in ("The", "A", "An") and not m.group("title"):
                 toks, det = toks[1:], True  # "The Falcon dropped", "The Dark Lord came"
                 s = text.index(toks[0], s)
-            if text.startswith(("'s ", "’s "), e) and _POSS_PLACE.match(text, e + 3):
+            if _POSS_PLACE.match(text, e):
                 continue  # "Godric's Hollow", "St Mungo's Hospital": a place, whoever it is named after
             poss = text.startswith(("'s", "’s", " 's"), e)
             prep = w1 in ("of", "to", "from")

@@ -27,7 +27,7 @@ from typing import Any
 import ficlens
 from ficlens.analysis import characters as ch
 from ficlens.analysis import names as nm
-from ficlens.analysis.names import TITLES, not_people
+from ficlens.analysis.names import TITLES, demonyms
 from ficlens.errors import EvalError
 from ficlens.eval.gold import load_gold, prf
 from ficlens.story import Span, Story
@@ -127,12 +127,24 @@ def litbank_gold(ann: str, text: str) -> set[tuple[int, int]]:
         run = toks
         if not run or all(t.rstrip(".").capitalize() in TITLES or t == "St." for _, _, t in run):
             continue  # a bare title ("Mr.", "Sir", "St."): LitBank nests these inside the full name
-        if len(run) == 1 and run[0][2] in not_people():
+        if len(run) == 1 and run[0][2] in demonyms():
             continue  # "Englishmen", "Americans": a group by nationality, not a person's name
-        if len(run) == 1 and _sentence_start(text, start) and re.search(rf"\b{re.escape(run[0][2].lower())}\b", text):
-            continue  # "Nobody", "Men" capitalised only because a sentence starts there
+        if len(run) == 1 and _sentence_start(text, start) and _common_word(run[0][2], text):
+            continue  # "Nobody", "Men", "Farmers" capitalised only because a sentence starts there
         out.add((run[0][0], run[-1][1]))
     return out
+
+
+_INDEFINITE = frozenset("nobody everybody somebody anybody someone everyone anyone another he she".split())
+
+
+def _common_word(word: str, text: str) -> bool:
+    """The text uses the word, or its singular, in lower case; or it is an indefinite pronoun ("Nobody")."""
+    low = word.lower()
+    if low in _INDEFINITE:
+        return True
+    forms = (low, low[:-1]) if low.endswith("s") else (low,)
+    return any(re.search(rf"\b{re.escape(f)}\b", text) for f in forms)
 
 
 def _sentence_start(text: str, i: int) -> bool:
