@@ -85,6 +85,9 @@ class _open_output:
             return
         self.f.close()
         if exc_type is None or exc_type is SystemExit:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(self.tmp, 0o666 & ~umask)  # mkstemp made it private; give it a normal file's mode
             os.replace(self.tmp, self.path)
         else:
             os.unlink(self.tmp)
