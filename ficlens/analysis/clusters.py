@@ -208,6 +208,8 @@ class Clusterer:
 
     def containing(self, w: str) -> tuple[list[Cluster], list[Cluster]]:
         firsts = [c for c in self.clusters if len(c.key) > 1 and not c.titled and c.key[0] == w]
+        if not firsts and w in PET_NAMES:  # "Lizzy", "Miss Eliza": Elizabeth Bennet
+            firsts = [c for c in self.clusters if len(c.key) > 1 and not c.titled and c.key[0] in PET_NAMES[w]]
         lasts = [c for c in self.clusters if len(c.key) > 1 and not c.titled and c.key[-1] == w]
         return firsts, lasts
 
@@ -263,6 +265,10 @@ class Clusterer:
                 ),
                 None,
             )
+        if c is None and len(toks) == 2:  # "Eliza Bennet" is Elizabeth Bennet, "Frank Oakley" Francis Oakley
+            pets = PET_NAMES.get(toks[0], ())
+            c = next((k for k in self.clusters if k.key[1:] == toks[1:] and (k.key[0] in pets or toks[0] in
+                      PET_NAMES.get(k.key[0], ())) and not k.titled), None)
         c = c or self.new(toks, cc)
         if title:
             c.title_words.add(title)
@@ -359,8 +365,8 @@ class Clusterer:
             if len(women) > 1 or self.forms[("name", "Miss", (w,))]:
                 return False  # "Mrs. Bennet" is the mother of the Miss Bennets
         named = c.count + self.forms[("name", None, (c.first,))]
-        if title == "Mr" and n > 4 * max(named, 1) and title not in c.title_words:
-            return False  # "Mr. Knightley" far outnumbers "John Knightley" and "John": his brother
+        if title == "Mr" and n > 4 * max(named, 1) and self.forms[("name", title, c.key)] > 1:
+            return False  # "Mr. Knightley" far outnumbers "Mr. John Knightley" (so called to tell them apart)
         clash = {"Mrs": "Miss", "Miss": "Mrs"}.get(title)
         return clash not in c.title_words
 
