@@ -137,6 +137,25 @@ def strip_run(run: nm.Run, st: nm.Stats, canon: Canon, given: dict[str, str], wo
     return toks
 
 
+def _trim_once(
+    text: str, r: nm.Run, toks: tuple[str, ...], st: nm.Stats, canon: Canon, given: dict[str, str], words: Words
+) -> tuple[str, ...]:
+    """A name written once may have swallowed a word: the next line's first word ("Margaret / Oniton"), or a
+    common word of a title-case heading ("Miss Lucy Honeychurch Drive Out"). Cut both."""
+    nl = text.find("\n", r.start, r.end)
+    if nl > 0:
+        pos, keep = r.start, 0
+        for t in toks:
+            pos = text.find(t, pos)
+            keep += pos < nl
+        toks = toks[: max(keep, 1)]
+    while len(toks) > 1 and st.mid[toks[-1]] <= 1 and toks[-1] not in given and not canon.get(toks[-1]):
+        if not words.has(toks[-1].lower()):
+            break
+        toks = toks[:-1]
+    return toks
+
+
 def _is_role(toks: tuple[str, ...], canon: Canon) -> bool:
     """A singular role the fandom pack lists, after "the" ("the Death Eater")."""
     return " ".join(toks).lower() in canon.roles
@@ -199,7 +218,7 @@ def find_mentions(
     out: list[Mention] = []
     roles: list[tuple[int, int, int]] = []
     described: list[nm.Run] = []
-    names: list[tuple[nm.Run, tuple[str, ...]]] = []
+    names: list[list] = []  # [run, name words]
     contexts: dict[tuple[str, ...], Counter] = defaultdict(Counter)
     for r in runs:
         if r.det:
@@ -215,10 +234,14 @@ def find_mentions(
             continue
         toks = strip_run(r, st, canon, given, words)
         if toks:
-            names.append((r, toks))
-            ctx = contexts[toks]
-            ctx["p:" + r.before] += 1
-            ctx["n:" + r.after] += 1
+            names.append([r, toks])
+    seen = Counter(toks for _, toks in names)
+    for i, (r, toks) in enumerate(names):
+        if len(toks) > 1 and seen[toks] == 1:
+            toks = names[i][1] = _trim_once(text, r, toks, st, canon, given, words)
+        ctx = contexts[toks]
+        ctx["p:" + r.before] += 1
+        ctx["n:" + r.after] += 1
     for toks in sorted(contexts, key=len):  # single names first: "Rowan Vale" is a person if Rowan is
         ok = True if len(toks) > 1 and decided.get(toks[:1]) else None  # "Rowan Vale", "Oliver Wood"
         if ok and toks[-1] in nm.PLACE_WORDS and toks[0] not in given and not st.person[toks[-1]]:

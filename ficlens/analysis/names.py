@@ -46,9 +46,11 @@ _TITLE_RE = "|".join(sorted(TITLES, key=len, reverse=True))
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _LO = "a-zß-öø-ÿ"
+# Lower-case endings hyphenated onto a name that make it another word: "Woodhouse-ing", "Potter-ish".
+_VERBAL = r"(?:ing|ed|ish|like|esque|ism|ites?|type|style|less|ful|y)"
 # A name word: Harry, McGonagall, O'Brien, Jean-Luc; never a bare capital ("I") or ALL CAPS.
 _TOK = (
-    rf"[{_UP}](?:[{_LO}]+(?:[{_UP}][{_LO}]+)*|[{_LO}]?['’][{_UP}][{_LO}]+)(?:-[{_UP}]?[{_LO}]+)*"
+    rf"[{_UP}](?:[{_LO}]+(?:[{_UP}][{_LO}]+)*|[{_LO}]?['’][{_UP}][{_LO}]+)(?:-(?!{_VERBAL}\b)[{_UP}]?[{_LO}]+)*"
     rf"(?!['’][a-rt-z]|[{_UP}{_LO}\d])"
 )
 _INITIAL = rf"[{_UP}]\."  # the J. in "Adam J. Patch"
@@ -73,7 +75,8 @@ And But Or Nor So Yet For If Then Than Because Although Though While Whilst As A
 Without Into Onto Upon After Before Since Until Till Over Under About Above Below Through Behind Beside Besides
 Between Beyond During Except Inside Outside Near Off Out Up Down Around Across Along Against Among Toward
 Towards Once Unless Whether Instead Still Even Just Only Also Too Very Not Never Always Often Sometimes Perhaps
-Maybe Now Here There Today Tonight Tomorrow Yesterday Again Already Almost Soon Later Suddenly Finally Slowly
+Maybe Now Here There Today Tonight Tomorrow Yesterday To-day To-night To-morrow
+Again Already Almost Soon Later Suddenly Finally Slowly
 Quickly Meanwhile Anyway Besides Otherwise Indeed Thus Hence Therefore Nevertheless Nonetheless Like Unlike
 Oh Ah Aha Ahh Ooh Eh Huh Hm Hmm Um Umm Uh Er Erm Yes Yeah Yep Yup Nope Nah No Okay Ok Alright Well Hey Hi
 Hello Goodbye Bye Please Thanks Thank Sorry Wow Whoa Damn Dammit Dang Darn Shit Fuck Fucking Bloody Hell Crap
