@@ -128,7 +128,7 @@ def strip_run(run: nm.Run, st: nm.Stats, canon: Canon, given: dict[str, str], wo
         if opener and not st.mid[t] and t not in given and not canon.get(t) and not st.titled[t]:
             # keep "Rody" in "Rody Kickham" at a sentence start unless it looks like a common word
             named_next = len(toks) > 1 and toks[1] not in given and not words.has(t.lower())
-            if not (st.person[t] and len(toks) == 1) and not named_next:
+            if not (len(toks) == 1 and (st.person[t] or not words.has(t.lower()))) and not named_next:
                 toks = toks[1:]
                 continue
         break
