@@ -80,6 +80,8 @@ def known_person(toks: tuple[str, ...], st: nm.Stats, canon: Canon, words: Words
         return True  # a canon name, unless only ever a sentence's first word the text also uses ("Happy birthday")
     if any(t.lower() in canon.not_characters for t in toks) and not any(canon.get(t) for t in toks):
         return False
+    if toks[-1] in nm.TITLES:
+        return False  # "the Lord Chancellor", "Lord High Admiral": an office, not a name
     if toks[-1] in nm.PLACE_WORDS or t in nm.PLACE_WORDS:
         return False  # "Diagon Alley", "Kellynch Hall"
     places = nm.not_people()
@@ -109,6 +111,16 @@ _WORD_ENDS = ("", ",", ".", ";", ":", "!", "?", "'s", "’s")
 _OBJECTS = frozenset("the a an my your his her its our their this that these those it me him them us you".split())
 
 
+#: Stop words that are also surnames ("Captain Good", "Mr. Little"): names when the story treats them as one.
+_SURNAME_STOPS = frozenset("Good Great Fine Sweet Little Young Pretty Poor".split())
+
+
+def _stop(t: str, st: nm.Stats) -> bool:
+    """Never a name here: a stop word, unless a surname-like one the story often capitalises mid-sentence
+    next to person cues ("said Good", "Good's eyeglass")."""
+    return t in nm.STOP and not (t in _SURNAME_STOPS and st.mid[t] >= 3 and st.person[t] >= 2)
+
+
 def strip_run(run: nm.Run, st: nm.Stats, canon: Canon, given: dict[str, str], words: Words) -> tuple[str, ...]:
     """Drop words that are not names ("Then", "Dear" in "Dear Lord", "Shooting" at a sentence start).
 
@@ -118,7 +130,7 @@ def strip_run(run: nm.Run, st: nm.Stats, canon: Canon, given: dict[str, str], wo
     toks = run.tokens
     while toks:
         t = toks[0]
-        if t in nm.STOP or t in nm.TITLES and not run.title:
+        if _stop(t, st) or t in nm.TITLES and not run.title:
             toks = toks[1:]
             continue
         opener = run.initial and not run.title and toks is run.tokens
@@ -132,7 +144,7 @@ def strip_run(run: nm.Run, st: nm.Stats, canon: Canon, given: dict[str, str], wo
                 toks = toks[1:]
                 continue
         break
-    while toks and toks[-1] in nm.STOP:  # "Shakespeare It" across a line break
+    while toks and _stop(toks[-1], st):  # "Shakespeare It" across a line break
         toks = toks[:-1]
     return toks
 
@@ -165,21 +177,39 @@ _CAPS = re.compile(r"\b[A-Z][A-Z'’-]+(?:\.?[ \t]+[A-Z][A-Z'’-]+)*\b")
 
 
 def _shouted(text: str, paras: list[tuple[int, int]], people: dict, canon: Canon) -> list[Mention]:
-    """Names in capitals: shouted ("HARRY!", "MR. VILLARS") when the story also writes them normally as a
-    person's, or a canon name that is spelt so ("JARVIS")."""
+    """Names in capitals: shouted ("HARRY!", "MR. VILLARS") or in a heading ("I MEET SIR HENRY CURTIS") when
+    the story also writes them normally as a person's, or a canon name that is spelt so ("JARVIS")."""
     out = []
     for pi, (ps, pe) in enumerate(paras):
         for m in _CAPS.finditer(text, ps, pe):
-            words = m.group().replace(".", " ").split()
-            title = words[0].capitalize() if words[0].capitalize() in nm.TITLES and len(words) > 1 else None
-            toks = tuple(w.capitalize() for w in words[1 if title else 0 :])
             caps = m.group()
-            if not people.get(toks) and any(caps in c.names for c in canon.get(caps)):  # the pack spells it so
-                title, toks = None, (caps,)
-                people[toks] = True
-            if people.get(toks):
-                s = m.start()
-                out.append(Mention(s, m.end(), "name", pi, 0, m.group(), title, toks))
+            if not people.get((caps.capitalize(),)) and any(caps in c.names for c in canon.get(caps)):
+                people[(caps,)] = True  # the pack spells it so
+                out.append(Mention(m.start(), m.end(), "name", pi, 0, caps, None, (caps,)))
+                continue
+            words = [(w.start() + m.start(), w.end() + m.start(), w.group().rstrip(".").capitalize())
+                     for w in re.finditer(r"[^\s.]+\.?", caps)]
+            out += _shouted_names(text, words, people, pi)
+    return out
+
+
+def _shouted_names(text: str, words: list[tuple[int, int, str]], people: dict, pi: int) -> list[Mention]:
+    """The names among capitalised words: runs between stop words, after their titles ("REV. MR. VILLARS")."""
+    out = []
+    seg: list[tuple[int, int, str]] = []
+    for w in [*words, (0, 0, "The")]:
+        if w[2] not in nm.STOP or w[2] in nm.TITLES:
+            seg.append(w)
+            continue
+        i = 0
+        while i < len(seg) - 1 and seg[i][2] in nm.TITLES:
+            i += 1
+        toks = tuple(t for _, _, t in seg[i:])
+        title = seg[i - 1][2] if i else None
+        if toks and (people.get(toks) or title and len(toks) <= 3 and toks[-1] not in nm.TITLES):
+            s = seg[i - 1][0] if i else seg[0][0]
+            out.append(Mention(s, seg[-1][1], "name", pi, 0, text[s : seg[-1][1]], title, toks))
+        seg = []
     return out
 
 
@@ -253,11 +283,14 @@ def find_mentions(
         if ok is None:
             ok = model.prob(nm.features(toks, st, words.has), contexts[toks]) >= 0.5
         decided[toks] = ok
-    names += [(r, r.tokens) for r in described if decided.get(r.tokens)]
+    for r in described:
+        if decided.get(r.tokens) or len(r.tokens) > 1 and r.tokens[0] in given:
+            decided[r.tokens] = True
+            names.append([r, r.tokens])
     for r, toks in names:
         if len(toks) == 1 and toks[0][-1] == "s" and decided.get((toks[0][:-1],)):
             continue  # "Voldemorts laughter": a possessive that lost its apostrophe
-        if not (decided[toks] or r.title and toks[0] is r.tokens[0] and len(toks) <= 3):
+        if not (decided[toks] or r.title and toks[0] is r.tokens[0] and len(toks) <= 3 and toks[-1] not in nm.TITLES):
             continue
         s, e = r.start, r.end
         if toks[0] is not r.tokens[0]:

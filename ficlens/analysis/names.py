@@ -352,8 +352,10 @@ def stats(runs: list[Run]) -> Stats:
 #: What the person model sees of a name (whole-story counts and word shape), in weight order.
 FEATURES = (
     "one_word two_words mid initial only_initial mid_share person place det titled poss given "
-    "lower_word common_suffix town short hyphen speech prep ends_ia ends_y ends_son he_after it_after"
+    "lower_word common_suffix town short hyphen speech prep ends_ia ends_y ends_son he_after it_after "
+    "place_ending mentions all_given"
 ).split()
+PLACE_ENDING = re.compile(r"(?:ton|ham|ford|field|ley|bury|wick|worth|don|by|dale|stone|hurst|combe|sea|ia|ica)$")
 COMMON_SUFFIX = re.compile(r"(?:ing|ed|ly|ness|tion|ful|less|ment|ous|est|er|ism|ity|ance|ence|ive|able)$")
 
 
@@ -389,6 +391,9 @@ def features(toks: tuple[str, ...], st: Stats, is_word) -> list[float]:
         float(full.endswith("son")),
         log(sum(st.he_after[t] for t in toks)),
         log(sum(st.it_after[t] for t in toks)),
+        float(bool(PLACE_ENDING.search(toks[-1]))),
+        log(st.mid[toks[0]] + st.initial[toks[0]] + st.det[toks[0]]),
+        float(all(t in given for t in toks)),
     ]
 
 
