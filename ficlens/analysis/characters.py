@@ -87,7 +87,7 @@ def known_person(toks: tuple[str, ...], st: nm.Stats, canon: Canon, words: Words
     places = nm.not_people()
     if full in places or any(w in places for w in toks):  # "London", "Englishman"; "Florence" may be a woman
         given = nm.given_names()
-        if not any(w in given for w in toks) or sum(st.person[w] for w in toks) <= sum(st.place[w] for w in toks):
+        if not any(w in given for w in toks) or sum(st.person[w] for w in toks) < sum(st.place[w] for w in toks):
             return False
     return None
 
@@ -110,6 +110,9 @@ _WORD_ENDS = ("", ",", ".", ";", ":", "!", "?", "'s", "’s")
 
 _OBJECTS = frozenset("the a an my your his her its our their this that these those it me him them us you".split())
 
+
+_MONTHS = frozenset("April May June August".split())
+_WHEN = frozenset("in of next last since until till early late mid this that every by during from through".split())
 
 #: Stop words that are also surnames ("Captain Good", "Mr. Little"): names when the story treats them as one.
 _SURNAME_STOPS = frozenset("Good Great Fine Sweet Little Young Pretty Poor".split())
@@ -162,6 +165,8 @@ def _trim_once(
             keep += pos < nl
         toks = toks[: max(keep, 1)]
     while len(toks) > 1 and st.mid[toks[-1]] <= 1 and toks[-1] not in given and not canon.get(toks[-1]):
+        if toks[-1] in nm.PLACE_WORDS:
+            break  # "Norcombe Hill" stays whole: a place
         if not words.has(toks[-1].lower()):
             break
         toks = toks[:-1]
@@ -290,6 +295,8 @@ def find_mentions(
     for r, toks in names:
         if len(toks) == 1 and toks[0][-1] == "s" and decided.get((toks[0][:-1],)):
             continue  # "Voldemorts laughter": a possessive that lost its apostrophe
+        if toks[0] in _MONTHS and len(toks) == 1 and (r.before in _WHEN or r.after.isdigit()):
+            continue  # "in June", "next May", "April 3": a month that is also a girl's name
         if not (decided[toks] or r.title and toks[0] is r.tokens[0] and len(toks) <= 3 and toks[-1] not in nm.TITLES):
             continue
         s, e = r.start, r.end

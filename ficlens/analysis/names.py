@@ -42,7 +42,7 @@ TITLES: dict[str, str | None] = {
 }
 TITLES["Father"] = "he"
 TITLES["Master"] = "he"
-_TITLE_RE = "|".join(sorted(TITLES, key=len, reverse=True))
+_TITLE_RE = "|".join(sorted([*TITLES, *(t.upper() for t in TITLES if len(t) > 1)], key=len, reverse=True))
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _LO = "a-zß-öø-ÿ"
@@ -111,6 +111,7 @@ Company Corporation Corp Inc Ltd Industries Society Club Order Army Navy Force F
 Court Street Forest Wood Woods Field Fields Farm Village Town City County Kingdom Empire Republic States Union
 Headquarters HQ Centre Center Tower Prison Building Room Wing Floor Hollow Burrow Lodge Cottage Estate Grange
 Common Commons Green End Heath Moor Vale Cove Harbour Harbor Port Gate Gates Wall Garden Garage Alley Mall
+Point Landing
 Express Times Prophet Post News Gazette Herald Journal Magazine Quarterly Weekly Daily Cup League Games
 """.split()
 )
@@ -306,7 +307,7 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
                 Run(
                     s,
                     e,
-                    m.group("title"),
+                    m.group("title") and m.group("title").capitalize(),  # "MRS. Lynde" is Mrs Lynde
                     toks,
                     initial,
                     det,

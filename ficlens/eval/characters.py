@@ -131,6 +131,8 @@ def litbank_gold(ann: str, text: str) -> set[tuple[int, int]]:
             continue  # "Englishmen", "Americans": a group by nationality, not a person's name
         if len(run) == 1 and _sentence_start(text, start) and _common_word(run[0][2], text):
             continue  # "Nobody", "Men", "Farmers" capitalised only because a sentence starts there
+        if len(run) > 1 and _sentence_start(text, run[0][0]) and run[0][2].lower() + " " + run[1][2] in text:
+            run = run[1:]  # "Old Cotter" at a sentence start, "old Cotter" elsewhere: the name is "Cotter"
         out.add((run[0][0], run[-1][1]))
     return out
 
