@@ -62,7 +62,8 @@ FEATURES = (
     "spoke_recently",  # 1 / (1 + rank) among the last few distinct speakers
     "salience",  # share of the story's mentions, scaled to the most mentioned character
     "narrator",  # the first-person narrator or the second-person protagonist
-    "continues",  # the previous quote carries on into this one (same utterance)
+    "continues",  # the previous quote carries on into this one (same utterance or paragraph)
+    "carried_over",  # this paragraph's speech continues the last paragraph's unclosed quote
 )
 #: Features that also get an ``_untagged`` copy, set only when no tag names anyone for the quote, and a
 #: ``_pronoun_tag`` copy, set when the only tag is a pronoun (``he said``).
@@ -410,6 +411,8 @@ def static_features(ctx: Context, q: Span, p_lo: int, p_hi: int, lo: int, hi: in
             tags.setdefault(cid, tag)
 
     t = tag_after(ctx, q.end, hi)
+    if t is None and lo > p_lo and not _SENT_END.search(ctx.text, lo, q.start):
+        t = tag_after(ctx, lo, q.start)  # between two pieces: the tag of both ("I know," she said, "but...")
     if t is not None:
         kind = {"name": "tag_name", "nominal": "tag_nominal"}.get(t.kind, "tag_pronoun")
         if kind == "tag_pronoun" and _PRONOUNS.get(ctx.text[t.start : t.end].lower()) in ("1", "2"):
@@ -459,12 +462,14 @@ def static_features(ctx: Context, q: Span, p_lo: int, p_hi: int, lo: int, hi: in
 
 def candidates(
     ctx: Context, st: Static, para: int, history: list[Turn] | tuple[Turn, ...], prev_speaker: str | None,
-    continues: bool,
+    continues: str | None,
 ) -> dict[str, dict[str, float]]:
-    """The quote's candidates with all their features: the static ones plus the conversation so far."""
+    """The quote's candidates with all their features: the static ones plus the conversation so far.
+    ``continues`` names the feature ("continues" / "carried_over") that ``prev_speaker`` gets, if any."""
     feats = {c: dict(f) for c, f in st.feats.items()}
     # the exchange: turns in nearby paragraphs; "_gap" when narration paragraphs come between
-    turns = [h for h in history[-3:] if para - h.para <= 3] if st.q.attrs.get("kind") == "speech" else []
+    speech = st.q.attrs.get("kind") == "speech" and continues != "carried_over"  # the same turn goes on
+    turns = [h for h in history[-3:] if para - h.para <= 3] if speech else []
     if turns and para - turns[-1].para <= 2:
         gap = "" if para - turns[-1].para == 1 else "_gap"
         _add(feats, turns[-1].speaker, "prev1" + gap)
@@ -474,7 +479,7 @@ def candidates(
             unbroken = turns[-1].para - turns[-2].para == 1 and not gap
             _add(feats, turns[-2].speaker, "prev2" + ("" if unbroken else "_gap"))
     if continues:
-        _add(feats, prev_speaker, "continues")
+        _add(feats, prev_speaker, continues)
     spoke: list[str] = []
     for h in reversed(history[-12:]):
         if h.speaker and h.speaker not in spoke and para - h.para <= 30:
@@ -544,7 +549,8 @@ def decode(
             untagged_piece = n > 0 and tag_after(ctx, q.end, hi) is None
             grown: list[_Path] = []
             for path in paths:
-                continues = (utt is not None and utt == path.utterance) or untagged_piece
+                same = utt is not None and utt == path.utterance
+                continues = "carried_over" if same and n == 0 else "continues" if same or untagged_piece else None
                 feats = candidates(ctx, st, pi, path.history, path.speaker, continues)
                 cands = list(feats)
                 scores = [model.score(feats[c]) for c in cands]
@@ -563,9 +569,15 @@ def decode(
             paths = sorted(grown, key=lambda t: -t.logp)[:width]
         if any(quotes[i].attrs.get("kind") == "speech" for i in idxs):  # thoughts are not turns
             voc = [c for i in idxs for c, _ in vocatives(ctx, quotes[i])]
+            # a paragraph that carries on the last one's unclosed quote is the same turn, not a new one
+            first_utt = quotes[idxs[0]].attrs.get("utterance")
+            carried = first_utt is not None and any(
+                quotes[i].attrs.get("utterance") == first_utt for i in by_para.get(pi - 1, [])
+            )
             paths = [
-                _Path(t.logp, (*t.history[-11:], Turn(pi, t.speaker, [c for c in voc if c != t.speaker])), t.speaker,
-                      t.utterance, t.choices)
+                _Path(t.logp, (*t.history[-11 : -1 if carried and t.history else None],
+                               Turn(pi, t.speaker, [c for c in voc if c != t.speaker])), t.speaker, t.utterance,
+                      t.choices)
                 for t in paths
             ]
     out: list[Decision] = []
