@@ -86,9 +86,10 @@ def known_person(toks: tuple[str, ...], st: nm.Stats, canon: Canon, words: Words
         return False  # "Diagon Alley", "Kellynch Hall"
     places = nm.not_people()
     if full in places or any(w in places for w in toks):  # "London", "Englishman"; "Florence" may be a woman
-        given = nm.given_names()
-        if not any(w in given for w in toks) or sum(st.person[w] for w in toks) < sum(st.place[w] for w in toks):
-            return False
+        person, place = sum(st.person[w] for w in toks), sum(st.place[w] for w in toks)
+        if any(w in nm.given_names() for w in toks):
+            return None if person >= place else False
+        return None if person >= 3 and person > 2 * place else False  # a nickname: "Turkey said"
     return None
 
 

@@ -141,10 +141,13 @@ _INDEFINITE = frozenset("nobody everybody somebody anybody someone everyone anyo
 
 
 def _common_word(word: str, text: str) -> bool:
-    """The text uses the word, or its singular, in lower case; or it is an indefinite pronoun ("Nobody")."""
+    """The text uses the word, or its singular, in lower case; it is a plural the text never capitalises
+    mid-sentence; or it is an indefinite pronoun ("Nobody")."""
     low = word.lower()
     if low in _INDEFINITE:
         return True
+    if low.endswith("s") and not re.search(rf"[a-z,;] {re.escape(word[:-1])}s?\b", text):
+        return True  # "Farmers", "Architects": a plural never capitalised mid-sentence is a common noun
     forms = (low, low[:-1]) if low.endswith("s") else (low,)
     return any(re.search(rf"\b{re.escape(f)}\b", text) for f in forms)
 
