@@ -52,6 +52,7 @@ FEATURES = (
     "tag_pronoun_sure",  # the pronoun tag's gender fits no other character around
     "pronoun_fits",  # the pronoun tag's gender is the candidate's
     "pronoun_misfits",  # the pronoun tag's gender is not the candidate's
+    "called_next",  # the next turn (within two paragraphs) calls them by name
     "prev1",  # spoke the turn before, in the paragraph before
     "prev2",  # spoke two turns before, the exchange unbroken
     "prev_addressed",  # was addressed by the turn before
@@ -68,7 +69,7 @@ FEATURES = (
 #: Features that also get an ``_untagged`` copy, set only when no tag names anyone for the quote, and a
 #: ``_pronoun_tag`` copy, set when the only tag is a pronoun (``he said``).
 _UNTAGGED = ("beat_before", "beat_after", "para_mention", "prev1", "prev2", "prev_addressed", "recent", "vocative",
-             "prev1_gap", "prev2_gap", "spoke_recently")
+             "prev1_gap", "prev2_gap", "spoke_recently", "called_next")
 FEATURES += tuple(f + "_untagged" for f in _UNTAGGED) + tuple(f + "_pronoun_tag" for f in _UNTAGGED)
 _PRONOUNS = {"he": "m", "she": "f", "i": "1", "they": "p", "we": "1", "you": "2"}
 _PRON_AT = re.compile(r"(he|she|i|they|we|you)\b(?!['’])", re.IGNORECASE)
@@ -534,6 +535,12 @@ def decode(
         if q.attrs.get("kind") in ("speech", "thought"):
             by_para.setdefault(_paragraph_of(p_starts, q.start), []).append(i)
     width = 1 if oracle is not None else beam
+    speech_paras = [pi for pi in sorted(by_para) if any(quotes[i].attrs.get("kind") == "speech" for i in by_para[pi])]
+    next_called = {
+        a: {c for i in by_para[b] for c, _ in vocatives(ctx, quotes[i])}
+        for a, b in zip(speech_paras, speech_paras[1:], strict=False)
+        if b - a <= 2
+    }
     paths = [_Path(0.0, (), None, None, None)]
     for pi in sorted(by_para):
         p = paras[pi]
@@ -545,6 +552,8 @@ def decode(
             hi = quotes[idxs[n + 1]].start if n + 1 < len(idxs) else p.end
             utt = q.attrs.get("utterance")
             st = static_features(ctx, q, p.start, p.end, lo, hi, intro if n == 0 else None)
+            for cid in next_called.get(pi, ()):  # the next turn calls them by name: they spoke this one
+                _add(st.feats, cid, "called_next")
             # later pieces of a paragraph lean on its earlier speaker unless a tag of their own says otherwise
             untagged_piece = n > 0 and tag_after(ctx, q.end, hi) is None
             grown: list[_Path] = []
