@@ -174,6 +174,11 @@ def _trim_once(
     return toks
 
 
+def _place_like(word: str, st: nm.Stats, decided: dict) -> bool:
+    """Judged no person on its own, or found more often after "in"/"at" than next to a person cue."""
+    return decided.get((word,)) is False or st.place[word] > st.person[word]
+
+
 def _is_role(toks: tuple[str, ...], canon: Canon) -> bool:
     """A singular role the fandom pack lists, after "the" ("the Death Eater")."""
     return " ".join(toks).lower() in canon.roles
@@ -193,8 +198,10 @@ def _shouted(text: str, paras: list[tuple[int, int]], people: dict, canon: Canon
                 people[(caps,)] = True  # the pack spells it so
                 out.append(Mention(m.start(), m.end(), "name", pi, 0, caps, None, (caps,)))
                 continue
-            words = [(w.start() + m.start(), w.end() + m.start(), w.group().rstrip(".").capitalize())
-                     for w in re.finditer(r"[^\s.]+\.?", caps)]
+            words = [
+                (w.start() + m.start(), w.end() + m.start(), w.group().rstrip(".").capitalize())
+                for w in re.finditer(r"[^\s.]+\.?", caps)
+            ]
             out += _shouted_names(text, words, people, pi)
     return out
 
@@ -294,6 +301,14 @@ def find_mentions(
             decided[r.tokens] = True
             names.append([r, r.tokens])
     for r, toks in names:
+        if (
+            len(toks) > 1
+            and seen[toks] == 1
+            and decided[toks]
+            and decided.get(toks[:-1])
+            and _place_like(toks[-1], st, decided)
+        ):
+            toks = toks[:-1]  # "on Margaret Oniton was...": a person, then a place the text names alone
         if len(toks) == 1 and toks[0][-1] == "s" and decided.get((toks[0][:-1],)):
             continue  # "Voldemorts laughter": a possessive that lost its apostrophe
         if toks[0] in _MONTHS and len(toks) == 1 and (r.before in _WHEN or r.after.isdigit()):
@@ -425,13 +440,20 @@ def _unique_id(base: str, used: set[str]) -> str:
 
 
 def _main_name(c: Cluster) -> str:
-    """The fullest name the text uses without a title (not shouted, no "-kun"), else its most frequent name."""
+    """The fullest name the text uses, without its title ("Miss Helen Schlegel" -> "Helen Schlegel", but
+    not Mrs: "Mrs. John Knightley"); not shouted, no "-kun"; else its most frequent name."""
     if c.unnamed:
         return c.key[0]
-    plain = [n for n in c.names if n.split()[0].rstrip(".") not in nm.TITLES and not n.startswith("the ")]
+    plain: Counter = Counter()
+    for n, k in c.names.items():
+        words = n.split()
+        title = words[0].rstrip(".").capitalize()
+        if title in nm.TITLES:  # but "Mrs. John Knightley" is not John Knightley
+            words = words[1:] if len(words) > 2 and title != "Mrs" else []
+        if words and words[0] != "the":
+            plain[" ".join(words)] += k
     if plain:
-        best = max(plain, key=lambda n: (len(n.split()), not n.isupper(), "-" not in n, c.names[n]))
-        return " ".join(best.split())
+        return max(plain, key=lambda n: (not n.isupper(), len(n.split()), "-" not in n, plain[n]))
     return " ".join(c.names.most_common(1)[0][0].split()) if c.names else " ".join(c.key)
 
 

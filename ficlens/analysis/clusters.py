@@ -267,8 +267,16 @@ class Clusterer:
             )
         if c is None and len(toks) == 2:  # "Eliza Bennet" is Elizabeth Bennet, "Frank Oakley" Francis Oakley
             pets = PET_NAMES.get(toks[0], ())
-            c = next((k for k in self.clusters if k.key[1:] == toks[1:] and (k.key[0] in pets or toks[0] in
-                      PET_NAMES.get(k.key[0], ())) and not k.titled), None)
+            c = next(
+                (
+                    k
+                    for k in self.clusters
+                    if k.key[1:] == toks[1:]
+                    and (k.key[0] in pets or toks[0] in PET_NAMES.get(k.key[0], ()))
+                    and not k.titled
+                ),
+                None,
+            )
         c = c or self.new(toks, cc)
         if title:
             c.title_words.add(title)
@@ -312,6 +320,8 @@ class Clusterer:
                 ok = same or ok
                 if len(ok) == 1:
                     ok[0].title_words.add(title)
+                    if nm.TITLES.get(title):
+                        ok[0].titles[nm.TITLES[title]] += n  # "Mr. Bast" makes Leonard Bast a he before "Mrs. Bast"
                 return ok
             titled = [c for c in self.clusters if c.titled and c.key[-1] == w]
             if firsts or lasts or titled:
