@@ -214,7 +214,7 @@ def _shouted_names(text: str, words: list[tuple[int, int, str]], people: dict, p
         if w[2] not in nm.STOP or w[2] in nm.TITLES:
             seg.append(w)
             continue
-        i = 0
+        i = next((k for k, w in enumerate(seg[:-1]) if w[2] in nm.TITLES), 0)  # "MEET SIR HENRY CURTIS"
         while i < len(seg) - 1 and seg[i][2] in nm.TITLES:
             i += 1
         toks = tuple(t for _, _, t in seg[i:])

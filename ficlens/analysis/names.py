@@ -23,7 +23,7 @@ from ficlens.errors import StageError
 TITLES: dict[str, str | None] = {
     **dict.fromkeys(
         "Mr Mister Sir Lord Uncle Master Father Brother King Prince Duke Count Baron Earl Monsieur Senor Herr "
-        "Headmaster Grandpa Grandfather Papa Signor Signore Don Mynheer Sahib".split(),
+        "Headmaster Grandpa Grandfather Papa Signor Signore Don Mynheer Sahib Squire".split(),
         "he",
     ),
     **dict.fromkeys(
