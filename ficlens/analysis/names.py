@@ -42,7 +42,13 @@ TITLES: dict[str, str | None] = {
 }
 TITLES["Father"] = "he"
 TITLES["Master"] = "he"
-_TITLE_RE = "|".join(sorted([*TITLES, *(t.upper() for t in TITLES if len(t) > 1)], key=len, reverse=True))
+# Titles as written, or in capitals ("MRS. Lynde"), tried only where two capitals start the word (speed).
+_TITLE_RE = (
+    "|".join(sorted(TITLES, key=len, reverse=True))
+    + "|(?=[A-Z]{2})(?:"
+    + "|".join(sorted((t.upper() for t in TITLES if len(t) > 1), key=len, reverse=True))
+    + ")"
+)
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _LO = "a-zß-öø-ÿ"
