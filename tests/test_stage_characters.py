@@ -191,6 +191,26 @@ def test_litbank_gold_keeps_proper_names_only():
     assert {text[s:e] for s, e in litbank_gold(ann, text)} == {"Mr. Blowers", "Cotter"}
 
 
+def test_litbank_gold_drops_sentence_capitals_but_keeps_people_named_like_places():
+    from ficlens.eval.characters import litbank_gold
+
+    text = "Florence waved . Old Cotter smiled at old Cotter . Farmers came ."
+    spans = [(0, 8), (17, 27), (51, 58)]
+    ann = "\n".join(f"T{i}\tPER {s} {e}\t{text[s:e]}" for i, (s, e) in enumerate(spans))
+    assert {text[s:e] for s, e in litbank_gold(ann, text)} == {"Florence", "Cotter"}
+
+
 def test_eval_command_needs_exactly_one_source():
     out = CliRunner().invoke(main, ["eval", "characters"])
     assert out.exit_code == 2 and "exactly one" in out.output
+
+
+def test_pet_forms_titles_and_offices():
+    story = cast("rectory.txt")
+    lizzy = match_character(story, "Lizzy")
+    assert lizzy.name == "Elizabeth Marsh"
+    assert lizzy is match_character(story, "Miss Eliza") is match_character(story, "Eliza Marsh")
+    found = names(story)
+    assert "Arthur Penrose" in found  # "the late Arthur Penrose": a name after a description
+    assert not {"Chancellor", "Lord Chancellor", "June"} & found
+    assert not any("-ing" in n or "To-day" in n for n in found)  # "Emma Harte-ing", "To-day Thomas"
