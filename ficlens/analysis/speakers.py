@@ -43,7 +43,6 @@ FEATURES = (
     "tag_pronoun",  # the same, by a pronoun resolved to the candidate
     "tag_nominal",  # the same, by a description (``sneered the masked man``, ``said his wife``)
     "tag_protagonist",  # the same, by "I" or (in second-person stories) "you"
-    "tag_coref",  # the character the characters stage resolved the tag's pronoun to
     "tag_before",  # subject of ``James said,`` just before the quote
     "beat_before",  # first character of the sentence before the quote in its paragraph
     "beat_after",  # first character of the narration after the quote in its paragraph
@@ -420,9 +419,6 @@ def static_features(ctx: Context, q: Span, p_lo: int, p_hi: int, lo: int, hi: in
         if kind == "tag_pronoun" and _PRONOUNS.get(ctx.text[t.start : t.end].lower()) in ("1", "2"):
             kind = "tag_protagonist"  # "I said" / "you say": never ambiguous
         add(t.char, kind, tag=t)
-        coref = ctx.at.get(t.start) if kind == "tag_pronoun" else None
-        if coref is not None and coref.kind == "pronoun" and coref.char in ctx.chars:
-            add(coref.char, "tag_coref", tag=Tag(coref.char, t.start, t.end, "pronoun"))  # the cast's own reading
     else:
         tb = tag_before(ctx, lo, q.start)
         if tb is None and intro is not None and not ctx.text[lo : q.start].strip():
