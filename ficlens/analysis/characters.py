@@ -287,7 +287,8 @@ def find_mentions(
         ctx["n:" + r.after] += 1
     for toks in sorted(contexts, key=len):  # single names first: "Rowan Vale" is a person if Rowan is
         ok = True if len(toks) > 1 and decided.get(toks[:1]) else None  # "Rowan Vale", "Oliver Wood"
-        if ok and toks[-1] in nm.PLACE_WORDS and toks[0] not in given and not st.person[toks[-1]]:
+        last = toks[-1]
+        if ok and last in nm.PLACE_WORDS and toks[0] not in given and st.person[last] <= st.place[last] + st.prep[last]:
             ok = None  # "Kellynch Hall", "Pyncheon Street": named after a family, still a place
         if ok is None or " ".join(toks).lower() in canon.not_characters:
             ok = known_person(toks, st, canon, words)
