@@ -90,6 +90,11 @@ _NAME_RUN = re.compile(r"(?:[Tt]he\s+)?((?:[A-Z][\w'’-]*\.?)(?:\s+[A-Z][\w'’
 _BY = re.compile(r"\bby\s+(?=\S+(?:\s+\S+){0,3}\s*[,:]\s*$)")
 _KIN_SHE = frozenset("wife lady mother mama mamma".split())
 _KIN = re.compile(r"(his|her)\s+(wife|lady|husband|mother|father|mama|mamma|papa)\b", re.IGNORECASE)
+#: What comes before a name in subject position: a clause boundary or a conjunction.
+_SUBJECT_BEFORE = re.compile(
+    r"(?:^|[.!?;:,—–(\"”’]|\b(?:and|but|as|while|when|then|so|because|though|although|until|before|after|that))\s*$",
+    re.IGNORECASE,
+)
 _CALLING = frozenset("you oh dear my thanks thank sorry please hi hello hey bye goodbye morning night evening".split())
 _AFTER_VOCATIVE = re.compile(r"[,!?.…;:—–-]|\s+(?:I|you|please|we|don'?t|it'?s|I'?m|come|go|stop|wait|listen|look)\b")
 
@@ -202,7 +207,13 @@ class Context:
         k = bisect_left(pos_list, pos) - 1
         if k < 0 or pos - pos_list[k] >= 5000:
             return self.top_by_gender.get(g)
-        # prefer the first one named in that sentence: the subject more often than not
+        # prefer the nearest one named where a subject stands (after a clause boundary), else the
+        # first one named in the nearest sentence: the subject more often than not
+        for j in range(k, max(-1, k - 8), -1):
+            if pos - pos_list[j] > 1500:
+                break
+            if _SUBJECT_BEFORE.search(self.text, max(0, pos_list[j] - 12), pos_list[j]):
+                return ids[j]
         lo = _sentence_start(self.text, pos_list[k])
         while k > 0 and pos_list[k - 1] >= lo:
             k -= 1
