@@ -141,6 +141,9 @@ def strip_run(run: nm.Run, st: nm.Stats, canon: Canon, given: dict[str, str], wo
         if opener and not st.mid[t] and len(toks) == 1 and run.after in _OBJECTS:
             toks = ()  # "Mark the bad days", "Will you": a verb that starts a sentence
             break
+        if opener and len(toks) > 1 and t.endswith("ly") and len(t) > 5 and t not in given:
+            toks = toks[1:]  # "Instantly De Griers": an adverb
+            continue
         if opener and not st.mid[t] and t not in given and not canon.get(t) and not st.titled[t]:
             # keep "Rody" in "Rody Kickham" at a sentence start unless it looks like a common word
             named_next = len(toks) > 1 and toks[1] not in given and not words.has(t.lower())
@@ -150,7 +153,8 @@ def strip_run(run: nm.Run, st: nm.Stats, canon: Canon, given: dict[str, str], wo
         break
     while toks and _stop(toks[-1], st):  # "Shakespeare It" across a line break
         toks = toks[:-1]
-    return toks
+    inner = next((i for i in range(1, len(toks) - 1) if toks[i] in nm.PLACE_WORDS), None)
+    return toks[inner + 1 :] if inner else toks  # "Mill Street Archer": a place, then a name
 
 
 def _trim_once(
@@ -165,13 +169,24 @@ def _trim_once(
             pos = text.find(t, pos)
             keep += pos < nl
         toks = toks[: max(keep, 1)]
-    while len(toks) > 1 and st.mid[toks[-1]] <= 1 and toks[-1] not in given and not canon.get(toks[-1]):
+    while (
+        len(toks) > 1
+        and not st.speech[toks[-1]] + st.poss[toks[-1]]
+        and toks[-1] not in given
+        and not canon.get(toks[-1])
+    ):
         if toks[-1] in nm.PLACE_WORDS:
             break  # "Norcombe Hill" stays whole: a place
         if not words.has(toks[-1].lower()):
             break
         toks = toks[:-1]
     return toks
+
+
+def _titled_name(toks: tuple[str, ...]) -> bool:
+    """After a title, a name; not an office ("Lord Chancellor") nor a place ("Prince Edward Island"; but
+    "Mrs. Hall" is a woman)."""
+    return toks[-1] not in nm.TITLES and (len(toks) == 1 or toks[-1] not in nm.PLACE_WORDS)
 
 
 def _place_like(word: str, st: nm.Stats, decided: dict) -> bool:
@@ -314,7 +329,7 @@ def find_mentions(
             continue  # "Voldemorts laughter": a possessive that lost its apostrophe
         if toks[0] in _MONTHS and len(toks) == 1 and (r.before in _WHEN or r.after.isdigit()):
             continue  # "in June", "next May", "April 3": a month that is also a girl's name
-        if not (decided[toks] or r.title and toks[0] is r.tokens[0] and len(toks) <= 3 and toks[-1] not in nm.TITLES):
+        if not (decided[toks] or r.title and toks[0] is r.tokens[0] and len(toks) <= 3 and _titled_name(toks)):
             continue
         s, e = r.start, r.end
         if toks[0] is not r.tokens[0]:
@@ -454,7 +469,11 @@ def _main_name(c: Cluster) -> str:
         if words and words[0] != "the":
             plain[" ".join(words)] += k
     if plain:
-        return max(plain, key=lambda n: (not n.isupper(), len(n.split()), "-" not in n, plain[n]))
+        # a long name written once may be a heading's run of capitals ("Lucy Honeychurch Drive Out ...")
+        return max(
+            plain,
+            key=lambda n: (not n.isupper(), plain[n] > 1 or n.count(" ") < 2, n.count(" "), "-" not in n, plain[n]),
+        )
     return " ".join(c.names.most_common(1)[0][0].split()) if c.names else " ".join(c.key)
 
 

@@ -89,7 +89,7 @@ Hello Goodbye Bye Please Thanks Thank Sorry Wow Whoa Damn Dammit Dang Darn Shit 
 Christ Jesus God Gods Lord Heaven Heavens Ladyship Lordship Majesty Highness Excellency Honour Honor Grace Worship
 Esq Co Inc Ltd Nature Time North South East West Northern Southern Eastern Western
 Goodness Gosh Geez Jeez Ugh Argh Ow Ouch Oops Shh Psst Bah Pah Ha Haha
-Good Great Fine Right Sure Dear Dearest Poor Little Young Pretty Sweet Lovely Silly
+Good Great Fine Right Sure Dear Dearest Poor Little Young Pretty Sweet Lovely Silly True False Next First Last
 Darling Honey Sweetheart Love Baby Babe Mate Dude Buddy Pal Boss
 Mum Mom Mummy Mommy Mama Dad Daddy Papa Ma Pa Mother Father Grandma Grandpa Granny Gran Sis Bro Auntie Aunty
 Sir Madam Maam Ma'am Miss Mister Mistress Master Lady Gentlemen Ladies Everyone Everybody Someone Somebody
@@ -117,7 +117,7 @@ Company Corporation Corp Inc Ltd Industries Society Club Order Army Navy Force F
 Court Street Forest Wood Woods Field Fields Farm Village Town City County Kingdom Empire Republic States Union
 Headquarters HQ Centre Center Tower Prison Building Room Wing Floor Hollow Burrow Lodge Cottage Estate Grange
 Common Commons Green End Heath Moor Vale Cove Harbour Harbor Port Gate Gates Wall Garden Garage Alley Mall
-Point Landing
+Point Landing Corner Slope Villa Terrace Crescent Parsonage Rectory Vicarage
 Express Times Prophet Post News Gazette Herald Journal Magazine Quarterly Weekly Daily Cup League Games
 """.split()
 )
