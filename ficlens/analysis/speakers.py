@@ -616,7 +616,7 @@ def _narrator(ctx: Context, quotes: list[Span]) -> str | None:
     text = ctx.text
     speech = [q for q in quotes if q.attrs.get("kind") == "speech"]
     mine = [n for n, q in enumerate(speech) if _I_TAG.match(text, q.end, min(len(text), q.end + 30))]
-    if not mine:
+    if len(mine) < max(1, len(speech) // 40):  # a stray "I said" inside someone's story is not a narrator
         return None
     counts: Counter = Counter()
     for n in mine:
