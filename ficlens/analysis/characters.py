@@ -141,8 +141,8 @@ def strip_run(run: nm.Run, st: nm.Stats, canon: Canon, given: dict[str, str], wo
         if opener and not st.mid[t] and len(toks) == 1 and run.after in _OBJECTS:
             toks = ()  # "Mark the bad days", "Will you": a verb that starts a sentence
             break
-        if opener and len(toks) > 1 and t.endswith("ly") and len(t) > 5 and t not in given:
-            toks = toks[1:]  # "Instantly De Griers": an adverb
+        if opener and (len(toks) > 1 or not st.mid[t]) and t.endswith("ly") and len(t) > 5 and t not in given:
+            toks = toks[1:]  # "Instantly De Griers", "Certainly," she said: an adverb
             continue
         if opener and not st.mid[t] and t not in given and not canon.get(t) and not st.titled[t]:
             # keep "Rody" in "Rody Kickham" at a sentence start unless it looks like a common word

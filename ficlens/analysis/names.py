@@ -88,7 +88,8 @@ Oh Ah Aha Ahh Ooh Eh Huh Hm Hmm Um Umm Uh Er Erm Yes Yeah Yep Yup Nope Nah No Ok
 Hello Goodbye Bye Please Thanks Thank Sorry Wow Whoa Damn Dammit Dang Darn Shit Fuck Fucking Bloody Hell Crap
 Christ Jesus God Gods Lord Heaven Heavens Ladyship Lordship Majesty Highness Excellency Honour Honor Grace Worship
 Esq Co Inc Ltd Nature Time North South East West Northern Southern Eastern Western
-Goodness Gosh Geez Jeez Ugh Argh Ow Ouch Oops Shh Psst Bah Pah Ha Haha
+Goodness Gosh Geez Jeez Ugh Argh Ow Ouch Oops Shh Psst Bah Pah Ha Haha Good-bye Good-night Good-morning Pray Nay
+Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve Hundred Thousand Many Few Several Most Enough Nonsense
 Good Great Fine Right Sure Dear Dearest Poor Little Young Pretty Sweet Lovely Silly True False Next First Last
 Darling Honey Sweetheart Love Baby Babe Mate Dude Buddy Pal Boss
 Mum Mom Mummy Mommy Mama Dad Daddy Papa Ma Pa Mother Father Grandma Grandpa Granny Gran Sis Bro Auntie Aunty
