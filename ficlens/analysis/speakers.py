@@ -556,7 +556,8 @@ def decode(
     for pi in sorted(by_para):
         p = paras[pi]
         idxs = by_para[pi]
-        intro = paras[pi - 1].start if pi and (pi - 1) not in by_para else None
+        # the paragraph before may introduce this one ("So he said as shyly as usual:"), after its own quotes
+        intro = (quotes[by_para[pi - 1][-1]].end if pi - 1 in by_para else paras[pi - 1].start) if pi else None
         for n, i in enumerate(idxs):
             q = quotes[i]
             lo = quotes[idxs[n - 1]].end if n else p.start
