@@ -295,13 +295,14 @@ def score_doc(story: Story, gold: GoldDoc) -> Counter:
 
 
 def _row(name: str, c: Counter) -> dict:
+    """One table row; an accuracy with nothing to measure (LitBank has no cues) is None, not a perfect score."""
     p, r, f = prf(c["tp"], c["pred"], c["gold"])
     row: dict = {"document": name, "gold": c["gold"], "P": p, "R": r, "F1": f}
     row["speakers_right"] = f"{c['spk_ok']}/{c['spk_n']}"
-    row["speaker"] = c["spk_ok"] / c["spk_n"] if c["spk_n"] else 1.0
+    row["speaker"] = c["spk_ok"] / c["spk_n"] if c["spk_n"] else None
     for cue in CUES:
-        row[cue] = c[f"{cue}_ok"] / c[f"{cue}_n"] if c[f"{cue}_n"] else 1.0
-    row["addressee"] = c["addr_ok"] / c["addr_n"] if c["addr_n"] else 1.0
+        row[cue] = c[f"{cue}_ok"] / c[f"{cue}_n"] if c[f"{cue}_n"] else None
+    row["addressee"] = c["addr_ok"] / c["addr_n"] if c["addr_n"] else None
     if c["kind_n"]:
         row["kind"] = c["kind_ok"] / c["kind_n"]
     return row
