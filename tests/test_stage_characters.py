@@ -214,3 +214,9 @@ def test_pet_forms_titles_and_offices():
     assert "Arthur Penrose" in found  # "the late Arthur Penrose": a name after a description
     assert not {"Chancellor", "Lord Chancellor", "June"} & found
     assert not any("-ing" in n or "To-day" in n for n in found)  # "Emma Harte-ing", "To-day Thomas"
+
+
+def test_double_barrelled_married_name_links_to_canon():
+    story = cast("married_names.txt", fandoms=["Harry Potter - J. K. Rowling"])
+    hermione = match_character(story, "Hermione Granger-Weasley")
+    assert hermione.canon == "Hermione Granger" and match_character(story, "Mione") is hermione

@@ -252,6 +252,10 @@ class Clusterer:
             return self._titled(title, " ".join(toks), None)  # "Mrs. John Knightley": his wife
         full = " ".join(toks)
         cc = self.canon.unique(full) or self.canon_for(full)
+        for part in toks[-1].split("-") if cc is None and "-" in toks[-1] else ():
+            cc = self.canon_for(" ".join((*toks[:-1], part)))  # "Hermione Granger-Weasley" is Hermione Granger
+            if cc:
+                break
         c = self.by_canon.get(cc.name) if cc else None
         if c is None:
             c = next((k for k in self.clusters if k.key == toks), None) or next(
