@@ -100,6 +100,9 @@ def test_curly_quotes_with_a_nested_quote_are_one_quotation():
         ('The note on the door read: "Back at six."', "written"),
         ('"What an idiot," she thought.', "thought"),
         ('She cried out a mournful "No!"', "speech"),
+        ('He called "Come here!" across the yard.', "speech"),
+        ('They called him "Padfoot, the dog," at school.', "other"),
+        ('She whispered the word "love" twice.', "other"),
     ],
 )
 def test_kind_of_a_quote_in_narration(text: str, kind: str):

@@ -81,6 +81,12 @@ WRITE_VERBS = frozenset(
     "wrote writes written write read reads typed types texted texts scrawled scribbled printed signed "
     "inscribed".split()
 )
+_NAMING = re.compile(
+    r"\b(?:the\s+(?:word|words|phrase|term|name|title|motto|label)|called\s+(?:him|her|it|them|me|us|you)|named|"
+    r"titled|entitled|marked|"
+    r"labell?ed|known\s+as|so-called|nicknamed|dubbed)\s*$",
+    re.IGNORECASE,
+)
 _TITLE_WORDS = frozenset("a an the of and in on to for with at by from or".split())
 
 
@@ -225,9 +231,11 @@ def classify(text: str, q_start: int, q_end: int, p_start: int, p_end: int) -> s
     inner = text[q_start + 1 : q_end - 1].strip() if q_end - q_start > 1 else ""
     if verb or not inner or text[q_end - 1 : q_end].isalnum():
         return "speech"
-    before = text[p_start:q_start].rstrip()
+    before = text[max(p_start, q_start - 60) : q_start].rstrip()
     if not before or before[-1] in ":,—–-":
         return "speech"
+    if _NAMING.search(before):
+        return "other"  # the word "love", a shop called "Flourish", a box marked "Fragile"
     words = inner.split()
     mid_sentence = before[-1].isalnum() or before[-1] in ")'’"
     if mid_sentence and (len(words) <= 6 and inner[-1] not in _END_PUNCT or len(words) <= 4 and inner[-1] in ",.;"):
