@@ -220,3 +220,8 @@ def test_double_barrelled_married_name_links_to_canon():
     story = cast("married_names.txt", fandoms=["Harry Potter - J. K. Rowling"])
     hermione = match_character(story, "Hermione Granger-Weasley")
     assert hermione.canon == "Hermione Granger" and match_character(story, "Mione") is hermione
+
+
+def test_stop_word_that_the_story_uses_as_a_name():
+    will = match_character(cast("porch.txt"), "Will")  # not the verb: capitalised mid-sentence, with cues
+    assert will is not None and will.pronouns == "he/him"

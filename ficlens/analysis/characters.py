@@ -115,8 +115,8 @@ _OBJECTS = frozenset("the a an my your his her its our their this that these tho
 _MONTHS = frozenset("April May June August".split())
 _WHEN = frozenset("in of next last since until till early late mid this that every by during from through".split())
 
-#: Stop words that are also surnames ("Captain Good", "Mr. Little"): names when the story treats them as one.
-_SURNAME_STOPS = frozenset("Good Great Fine Sweet Little Young Pretty Poor".split())
+#: Stop words that are also names ("Captain Good", "Will", "Aunt May"): names when the story treats them as one.
+_SURNAME_STOPS = frozenset("Good Great Fine Sweet Little Young Pretty Poor Will May".split())
 
 
 def _stop(t: str, st: nm.Stats) -> bool:
