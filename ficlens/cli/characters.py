@@ -74,7 +74,7 @@ def cast_section(story: Story, console: Console) -> None:
 @eval_group.command("characters")
 @click.argument("gold_dir", required=False, type=click.Path(file_okay=False))
 @click.option("--texts", type=click.Path(file_okay=False), help="Folder of the gold files' texts (default: ../seeds).")
-@click.option("--litbank", type=click.Path(file_okay=False), help="LitBank entities folder: PER mention P/R/F1.")
+@click.option("--litbank", type=click.Path(file_okay=False), help="LitBank folder: PER mention P/R/F1 (micro).")
 @click.option("--pdnc", type=click.Path(file_okay=False), help="PDNC data folder: alias clustering B-cubed.")
 @click.option("--json", "as_json", is_flag=True, help="Print rows and summary as JSON.")
 def eval_characters(
@@ -85,7 +85,7 @@ def eval_characters(
     \b
     Examples:
       ficlens eval characters ../shared/gold
-      ficlens eval characters --litbank ../shared/data/litbank/entities
+      ficlens eval characters --litbank ../shared/data/litbank
       ficlens eval characters --pdnc ../shared/data/pdnc
     """
     from ficlens.eval import characters as ev
@@ -94,7 +94,7 @@ def eval_characters(
         raise click.UsageError("give exactly one of GOLD_DIR, --litbank DIR or --pdnc DIR")
     if litbank:
         rows = ev.score_litbank(litbank)
-        print_scores("Proper-name PER mentions (LitBank)", rows, as_json, ev.summary(rows, "work"))
+        print_scores("Proper-name PER mentions (LitBank)", rows, as_json, ev.micro(rows, "work"))
     elif pdnc:
         rows = ev.score_pdnc(pdnc)
         print_scores("Alias clustering B-cubed (PDNC)", rows, as_json, ev.summary(rows, "novel"))

@@ -169,7 +169,7 @@ def fold_models() -> dict[str, nm.PersonModel]:
 def score_litbank(entities_dir: str | Path) -> list[dict[str, Any]]:
     """Per work: proper-name PER mention precision, recall, F1 (exact spans)."""
     base = Path(entities_dir)
-    brat = base / "brat" if (base / "brat").is_dir() else base
+    brat = next((d for d in (base / "entities" / "brat", base / "brat") if d.is_dir()), base)  # LitBank root works too
     files = sorted(brat.glob("*.ann"))
     if not files:
         raise EvalError(f"no brat .ann files in {brat}; pass LitBank's entities/ folder")
@@ -183,8 +183,15 @@ def score_litbank(entities_dir: str | Path) -> list[dict[str, Any]]:
         pred = {(s.start, s.end) for s in spans if s.attrs["kind"] == "name"}
         tp = len(gold & pred)
         p, r, f = prf(tp, len(pred), len(gold))
-        rows.append({"work": work, "gold": len(gold), "pred": len(pred), "p": p, "r": r, "f1": f})
+        rows.append({"work": work, "gold": len(gold), "pred": len(pred), "tp": tp, "p": p, "r": r, "f1": f})
     return rows
+
+
+def micro(rows: list[dict[str, Any]], label_key: str) -> dict[str, Any]:
+    """Totals and precision/recall/F1 over all mentions (the LitBank target is per mention, not per work)."""
+    gold, pred, tp = (sum(r[k] for r in rows) for k in ("gold", "pred", "tp"))
+    p, r, f = prf(tp, pred, gold)
+    return {label_key: "all (micro)", "gold": gold, "pred": pred, "tp": tp, "p": p, "r": r, "f1": f}
 
 
 # -- PDNC ----------------------------------------------------------------------------------------
