@@ -95,6 +95,8 @@ _SUBJECT_BEFORE = re.compile(
     r"(?:^|[.!?;:,—–(\"”’]|\b(?:and|but|as|while|when|then|so|because|though|although|until|before|after|that))\s*$",
     re.IGNORECASE,
 )
+#: Where the clause that introduces a quote starts: a sentence end or a semicolon.
+_CLAUSE_END = re.compile(_SENT_END.pattern + r"|;\s+")
 _CALLING = frozenset("you oh dear my thanks thank sorry please hi hello hey bye goodbye morning night evening".split())
 _AFTER_VOCATIVE = re.compile(r"[,!?.…;:—–-]|\s+(?:I|you|please|we|don'?t|it'?s|I'?m|come|go|stop|wait|listen|look)\b")
 
@@ -332,15 +334,17 @@ def tag_after(ctx: Context, q_end: int, limit: int) -> Tag | None:
 
 
 def tag_before(ctx: Context, lo: int, q_start: int) -> Tag | None:
-    """``James said, "..."`` / ``she whispered: "..."``: the subject of a speech verb ending just before."""
+    """``James said, "..."`` / ``she whispered: "..."`` / ``Mr Shepherd added--``: the subject of the
+    clause that introduces the quote."""
     text = ctx.text
     before = text[lo:q_start].rstrip()
-    if not before.endswith((",", ":")):
+    dash = before.endswith(("--", "—", "–"))  # "and then added--"
+    if not (dash or before.endswith((",", ":"))):
         return None
     end = lo + len(before)
-    clause_start = lo + max((m.end() for m in _SENT_END.finditer(before)), default=0)
+    clause_start = lo + max((m.end() for m in _CLAUSE_END.finditer(before)), default=0)
     words = re.findall(r"[a-z]+", text[clause_start:end])[-4:]
-    if not (before.endswith(":") or any(w in SPEECH_VERBS or w in THINK_VERBS for w in words)):
+    if not (dash or before.endswith(":") or any(w in SPEECH_VERBS or w in THINK_VERBS for w in words)):
         return None
     by = _BY.search(text, max(clause_start, end - 60), end)  # "accosted by Miss Bingley,"
     subj = ctx.subject_at(by.end(), end) if by else None
