@@ -200,11 +200,6 @@ def _dash_pieces(text: str, start: int, end: int) -> list[_Piece]:
     return [_Piece(m.start(), end)]
 
 
-def _first_word(text: str, start: int, end: int) -> str:
-    m = _WORD.search(text, start, min(end, start + 40))
-    return m.group().lower() if m else ""
-
-
 def _tag_verb(text: str, q_start: int, q_end: int, p_start: int, p_end: int) -> str:
     """The verb of the tag next to the quote (``"...," she thought``), lower case, or ''."""
     after = text[q_end : min(p_end, q_end + 60)]

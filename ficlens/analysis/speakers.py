@@ -73,7 +73,6 @@ _UNTAGGED = ("beat_before", "beat_after", "para_mention", "prev1", "prev2", "pre
 FEATURES += tuple(f + "_untagged" for f in _UNTAGGED) + tuple(f + "_pronoun_tag" for f in _UNTAGGED)
 _PRONOUNS = {"he": "m", "she": "f", "i": "1", "they": "p", "we": "1", "you": "2"}
 _PRON_AT = re.compile(r"(he|she|i|they|we|you)\b(?!['’])", re.IGNORECASE)
-_POSS_AT = re.compile(r"(his|her|my)\b", re.IGNORECASE)
 _AUX = r"(?:(?:had|has|have|was|is|were|would|could|will|did|then|finally|just|suddenly|also|only)\s+)"
 _VERB_AFTER = re.compile(
     r"[ \t\n]*(?:[a-z]+ly\s+)?" + _AUX + r"*(?:[a-z]+ly\s+)?([a-z][a-z'’-]*)"
