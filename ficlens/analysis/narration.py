@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from ficlens.analysis.pipeline import stage
+from ficlens.analysis.quotes import find as find_quotes
 from ficlens.story import Character, Span, Story
 
 #: A scene is first (second) person when these forms make up this share of its narration's words.
@@ -130,7 +131,6 @@ _POV = re.compile(
 )
 _POV_WORDS = re.compile(r"\bPOV\b|P\.O\.V|point of view|perspective|^\W*[~*=#<-]+\s*[A-Z]", re.I)
 _SALUTATION = re.compile(r"[ \t]*(?:Dear|Dearest|My dear(?:est)?|My darling)\s+[A-Z][\w.' -]{0,30}[,:!]?[ \t]*(?:\n|$)")
-_ROUGH_QUOTE = re.compile(r'["“][^"“”]*(?:["”]|$)|‘[^’]*’(?![a-z])')
 
 
 @dataclass
@@ -490,10 +490,8 @@ class _Ctx:
     """Per-story lookups shared by every scene: excluded spans, mentions, quotes, pronoun classes."""
 
     def __init__(self, story: Story) -> None:
-        if "quotes" in story.layers:
-            self.quotes = list(story.spans("quotes"))
-        else:
-            self.quotes = _rough_quotes(story)
+        # Without the quotes stage, its detector alone still keeps dialogue out of the narration.
+        self.quotes = list(story.spans("quotes")) if "quotes" in story.layers else find_quotes(story)
         spans = [(q.start, q.end) for q in self.quotes]
         spans += [(s.start, s.end) for s in story.spans("italics")]
         spans += [(s.start, s.end) for s in story.spans("front_matter")]
@@ -574,15 +572,6 @@ def _letters(story: Story, paras: list[Span]) -> list[tuple[int, int]]:
                 end = q.end
                 break
         out.append((p.start, end))
-    return out
-
-
-def _rough_quotes(story: Story) -> list[Span]:
-    """Double-quoted stretches of each paragraph, used only when the quotes stage has not run."""
-    out = []
-    for p in story.spans("paragraphs"):
-        for m in _ROUGH_QUOTE.finditer(story.text, p.start, p.end):
-            out.append(Span(m.start(), m.end(), attrs={"kind": "speech"}))
     return out
 
 
