@@ -21,13 +21,14 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 from rich.table import Table
 from rich.text import Text
 
+from ficlens.analysis.pipeline import REGISTRY
 from ficlens.cli import main
 from ficlens.cli.report import console
-from ficlens.errors import FiclensError
+from ficlens.errors import LibraryError, ReadError
 from ficlens.library import duplicates as dup
 from ficlens.library import export as exporter
 from ficlens.library.ingest import add_paths
-from ficlens.library.search import FILTERS, SORTS, Query, build_sql
+from ficlens.library.search import _PERSONS, FILTERS, SORTS, Query, build_sql
 from ficlens.library.search import search as run_search
 from ficlens.library.similar import similar as find_similar
 from ficlens.library.store import Library, default_path, display_name
@@ -76,6 +77,9 @@ def add(paths: tuple[str, ...], jobs: int | None, stages: str | None, quiet: boo
       ficlens add downloads.zip --jobs 2 --library research.db
     """
     err = Console(stderr=True)
+    chosen = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
+    if chosen:
+        REGISTRY.plan(chosen)  # an unknown stage is one error, not one per file
     with _open(library_path, create=True) as lib:
         progress = Progress(
             TextColumn("Adding"), BarColumn(), DownloadColumn(), TimeElapsedColumn(), TextColumn("ETA"),
@@ -85,7 +89,6 @@ def add(paths: tuple[str, ...], jobs: int | None, stages: str | None, quiet: boo
         with progress:
             task = progress.add_task("add", total=None, file="")
             try:
-                chosen = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
                 report = add_paths(
                     lib, paths, jobs=jobs, stages=chosen,
                     on_total=lambda n: progress.update(task, total=n),
@@ -95,6 +98,8 @@ def add(paths: tuple[str, ...], jobs: int | None, stages: str | None, quiet: boo
                 progress.stop()
                 err.print("interrupted: every story saved so far is kept; run the same command to finish")
                 raise
+    if not (report.added or report.skipped or report.failures):
+        raise ReadError(f"no story files found in {', '.join(paths)}; give story files, folders or zips of them")
     failures = [asdict(f) for f in report.failures]
     if as_json:
         _echo_json({**asdict(report), "failures": failures, "words_per_second": round(report.words_per_second)})
@@ -113,19 +118,19 @@ def add(paths: tuple[str, ...], jobs: int | None, stages: str | None, quiet: boo
 
 
 def _range(value: str | None, what: str) -> tuple[int | None, int | None]:
-    """'1000-5000', '-5000', '1000-', '<5000', '>1000' or '1000' -> (min, max)."""
+    """'1000-5000', '-5000', '1000-', '<5000', '>1000', '<=5000', '>=1000' or '1000' -> (min, max), inclusive."""
     if not value:
         return None, None
     v = value.replace(",", "").replace("_", "").strip()
-    m = re.fullmatch(r"(\d*)\s*-\s*(\d*)|([<>])=?\s*(\d+)|(\d+)", v)
+    m = re.fullmatch(r"(\d*)\s*-\s*(\d*)|([<>]=?)\s*(\d+)|(\d+)", v)
     if not m:
         raise click.BadParameter(f"{value!r} is not a range like 1000-5000, <5000 or >1000", param_hint=what)
     if m.group(5):
         n = int(m.group(5))
         return n, n
     if m.group(3):
-        n = int(m.group(4))
-        return (None, n) if m.group(3) == "<" else (n, None)
+        n = int(m.group(4)) + {"<": -1, ">": 1}.get(m.group(3), 0)  # '>1' means 2 or more
+        return (None, n) if m.group(3).startswith("<") else (n, None)
     lo, hi = m.group(1), m.group(2)
     return (int(lo) if lo else None), (int(hi) if hi else None)
 
@@ -149,6 +154,19 @@ _FILTER_HELP = {
 }
 
 
+#: Filters with a closed set of values: anything else is a typo that would silently find nothing.
+_CLOSED = {"pov": ("first", "second", "third"), "tense": ("past", "present")}
+
+
+def _closed_value(name: str, value: str) -> str:
+    """``value`` of filter ``name`` in the stored spelling ('1st', 'First' -> 'first'); a usage error if unknown."""
+    v = value.strip().lower()
+    v = _PERSONS.get(v, v) if name == "pov" else v
+    if v not in _CLOSED[name]:
+        raise click.BadParameter(f"{value!r} is not one of {', '.join(_CLOSED[name])}", param_hint=f"--{name}")
+    return v
+
+
 def _filter_options(func: Callable) -> Callable:
     for name in sorted(FILTERS, reverse=True):
         what = _FILTER_HELP.get(name, name)
@@ -163,7 +181,7 @@ def _filter_options(func: Callable) -> Callable:
 @main.command()
 @click.argument("text", required=False)
 @_filter_options
-@click.option("--words", "words_range", metavar="RANGE", help="Length in words: 1000-5000, <5000, >20000.")
+@click.option("--words", "words_range", metavar="RANGE", help="Length in words: 1000-5000, <5000, >=20000.")
 @click.option("--chapters", "chapters_range", metavar="RANGE", help="Number of chapters, as --words.")
 @click.option("--complete/--incomplete", default=None, help="Only finished (or unfinished) works.")
 @click.option("--sort", type=click.Choice(list(SORTS)), help="Order (default: relevance with TEXT, else newest).")
@@ -185,7 +203,8 @@ def search(text: str | None, words_range: str | None, chapters_range: str | None
 
     TEXT is full-text search over the stories themselves: words, "exact phrases", prefix*,
     AND / OR / NOT, (groups) and -word; results are ranked by BM25. Every filter can be repeated
-    (all must match) and has a --not- twin; character names match any name or alias.
+    (all must match) and has a --not- twin; character names match any name or alias. Put `--`
+before a TEXT that starts with "-" (`ficlens search -- -James`). No TEXT lists every work.
 
     \b
     Examples:
@@ -194,6 +213,11 @@ def search(text: str | None, words_range: str | None, chapters_range: str | None
       ficlens search '"the prophecy" AND wand*' --fandom "Harry Potter" --complete --save prophecy
       ficlens search --saved prophecy --page 2 --json
     """
+    text = text if text and text.strip() else None  # '' or '  ' lists everything, as no TEXT does
+    for key, values in filters.items():
+        name = key.removeprefix("not_")
+        if name in _CLOSED:
+            filters[key] = tuple(_closed_value(name, v) for v in values)
     words = _range(words_range, "--words")
     chapters = _range(chapters_range, "--chapters")
     query = Query(
@@ -210,8 +234,11 @@ def search(text: str | None, words_range: str | None, chapters_range: str | None
             if as_json:
                 _echo_json(saved)
             else:
+                default = Query().to_dict()
                 for name, q in saved.items():
-                    click.echo(f"{name}: {json.dumps({k: v for k, v in q.items() if v not in (None, {}, [])})}")
+                    click.echo(f"{name}: {json.dumps({k: v for k, v in q.items() if v != default.get(k)})}")
+                if not saved:
+                    click.echo("no saved searches; save one with `ficlens search ... --save NAME`", err=True)
             return
         if saved_name:
             query = Query.from_dict(lib.saved_search(saved_name)).merged(query)
@@ -225,7 +252,12 @@ def search(text: str | None, words_range: str | None, chapters_range: str | None
     if as_json:
         _echo_json(results.to_dict())
         return
-    table = Table(title=f"{results.total} works" + (f" (page {results.page})" if results.total > per_page else ""))
+    pages = -(-results.total // results.per_page)
+    if not results.hits:
+        where = f"page {results.page} is past the last page ({pages})" if results.total else "no works match"
+        click.echo(f"{results.total} works: {where}", err=True)
+        return
+    table = Table(title=f"{results.total} works" + (f" (page {results.page} of {pages})" if pages > 1 else ""))
     for col in ("id", "title", "authors", "fandom", "rating", "words", "pov", "match" if text else "chapters"):
         table.add_column(col, justify="right" if col in ("id", "words", "chapters") else "left",
                          overflow="fold", max_width=60 if col == "match" else 30)
@@ -304,6 +336,9 @@ def duplicates(work_id: int | None, min_words: int, threshold: float, kind: tupl
     if as_json:
         _echo_json([p.to_dict() for p in pairs])
         return
+    if not pairs:
+        click.echo("no duplicate pairs found", err=True)
+        return
     table = Table(title=f"{len(pairs)} pairs")
     for col in ("kind", "a", "b", "similarity", "evidence"):
         table.add_column(col, overflow="fold")
@@ -336,7 +371,11 @@ def export(fmt: str, output: str, tables: str, all_versions: bool, library_path:
     """
     chosen = [t.strip() for t in tables.split(",") if t.strip()]
     with _open(library_path) as lib:
-        written = exporter.export(lib, Path(output), fmt, chosen, all_versions=all_versions)
+        try:
+            written = exporter.export(lib, Path(output), fmt, chosen, all_versions=all_versions)
+        except OSError as e:
+            raise LibraryError(f"cannot write the export ({e.strerror or e}); choose another --output folder",
+                               path=output) from None
     for path, n in written.items():
         click.echo(f"{path}\t{n} rows")
 
@@ -351,8 +390,10 @@ def library_group() -> None:
     \b
     Examples:
       ficlens library info
-      ficlens library check
+      ficlens library check --fix
+      ficlens library remove 12 13
       ficlens library exclude warning "Major Character Death"
+      ficlens library exclude warning "Major Character Death" --remove
       ficlens library allow lyrics.txt
     """
 
@@ -361,7 +402,13 @@ def library_group() -> None:
 @library_option
 @json_option
 def info(library_path: str | None, as_json: bool) -> None:
-    """What the library holds."""
+    """What the library holds: counts, top fandoms, saved searches, exclusions.
+
+    \b
+    Examples:
+      ficlens library info
+      ficlens library info --library research.db --json
+    """
     with _open(library_path) as lib:
         data = lib.info()
         data["exclusion_list"] = [f"{f}={v}" for f, v in lib.exclusions()]
@@ -380,7 +427,13 @@ def info(library_path: str | None, as_json: bool) -> None:
 @library_option
 @json_option
 def check(fix: bool, library_path: str | None, as_json: bool) -> None:
-    """Check the store is consistent (exit 1 when it is not)."""
+    """Check the store is consistent (exit 1 when it is not).
+
+    \b
+    Examples:
+      ficlens library check
+      ficlens library check --fix
+    """
     with _open(library_path) as lib:
         if fix:
             lib.rebuild()
@@ -397,39 +450,68 @@ def check(fix: bool, library_path: str | None, as_json: bool) -> None:
 @click.argument("ids", nargs=-1, required=True, type=int)
 @library_option
 def remove(ids: tuple[int, ...], library_path: str | None) -> None:
-    """Remove works by id (a newer or older version, if any, becomes current)."""
+    """Remove works by id (a newer or older version, if any, becomes current).
+
+    \b
+    Examples:
+      ficlens library remove 12
+      ficlens library remove 12 13 14
+    """
     with _open(library_path) as lib:
         n = lib.remove(ids)
     click.echo(f"removed {n}")
 
 
 @library_group.command()
-@click.argument("field", type=click.Choice(sorted(FILTERS)), required=False)
+@click.argument("field", type=click.Choice(sorted(FILTERS)), required=False, metavar="[FIELD]")
 @click.argument("value", required=False)
 @click.option("--remove", "undo", is_flag=True, help="Take FIELD VALUE off the exclusion list.")
 @library_option
 def exclude(field: str | None, value: str | None, undo: bool, library_path: str | None) -> None:
-    """Always leave works with FIELD VALUE out of searches (no arguments: list the exclusions)."""
+    """Always leave works with FIELD VALUE out of searches (no arguments: list the exclusions).
+
+    FIELD is any search filter: author, category, character, fandom, focal, language, main,
+    narrator, pov, rating, relationship, speaker, tag, tense or warning.
+    `ficlens search --no-exclusions` ignores the list for one search.
+
+    \b
+    Examples:
+      ficlens library exclude warning "Major Character Death"
+      ficlens library exclude fandom "Twilight"
+      ficlens library exclude warning "Major Character Death" --remove
+      ficlens library exclude
+    """
     with _open(library_path) as lib:
         if field and value:
             lib.set_exclusion(field, value, on=not undo)
         elif field:
             raise click.UsageError("give a VALUE to exclude, e.g. `ficlens library exclude warning Underage`")
-        for f, v in lib.exclusions():
-            click.echo(f"{f}\t{v}")
+        exclusions = lib.exclusions()
+    for f, v in exclusions:
+        click.echo(f"{f}\t{v}")
+    if not exclusions:
+        click.echo("no exclusions; add one with `ficlens library exclude FIELD VALUE`", err=True)
 
 
 @library_group.command()
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 @library_option
 def allow(files: tuple[str, ...], library_path: str | None) -> None:
-    """Allow-list canon quotations or song lyrics (one text per file): not reported as passage reuse."""
+    """Allow-list canon quotations or song lyrics (one text per file): not reported as passage reuse.
+
+    With no FILES, print how many phrases the allow-list holds.
+
+    \b
+    Examples:
+      ficlens library allow lyrics.txt canon_quotes.txt
+      ficlens library allow
+    """
     with _open(library_path) as lib:
         for f in files:
             try:
                 text = Path(f).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as e:
-                raise FiclensError(f"cannot read allow-list file ({e}); it must be UTF-8 text", path=f) from None
+                raise ReadError(f"cannot read allow-list file ({e}); it must be UTF-8 text", path=f) from None
             click.echo(f"{f}: {dup.allow(lib, text, Path(f).name)} phrases allowed")
         n = lib.db.execute("SELECT count(*) FROM allowlist").fetchone()[0]
     click.echo(f"allow-list: {n} phrases")

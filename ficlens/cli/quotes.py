@@ -26,7 +26,7 @@ def _name(story: Story, char_id: str | None) -> str:
     return c.name if c else "?"
 
 
-def _pick(story: Story, name: str | None) -> str | None:
+def _pick(story: Story, name: str | None, option: str) -> str | None:
     """The id of the character called ``name``; a usage error listing the cast when there is none."""
     if name is None:
         return None
@@ -35,7 +35,7 @@ def _pick(story: Story, name: str | None) -> str | None:
     c = match_character(story, name)
     if c is None:
         cast = ", ".join(c.name for c in story.characters[:12]) or "none found"
-        raise click.BadParameter(f"no character called {name!r} in this story (cast: {cast})")
+        raise click.BadParameter(f"no character called {name!r} in this story (cast: {cast})", param_hint=option)
     return c.id
 
 
@@ -77,10 +77,13 @@ def quotes_cmd(path: str, speaker: str | None, to: str | None, as_json: bool) ->
       ficlens quotes fic.txt --json | jq -r .text
     """
     story = ficlens.analyze(path, DIALOGUE_STAGES)
-    rows = quote_rows(story, _pick(story, speaker), _pick(story, to))
+    rows = quote_rows(story, _pick(story, speaker, "--speaker"), _pick(story, to, "--to"))
     if as_json:
         for r in rows:
             click.echo(json.dumps(r, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo(f"no quotations found in {path}" + (" for these characters" if speaker or to else ""), err=True)
         return
     table = Table(title=f"{len(rows)} quotations", title_justify="left")
     for col in ("speaker", "to", "kind", "cue", "quotation"):
