@@ -1,6 +1,6 @@
 """Every error ficlens raises on purpose, with its code and a message that says what to do.
 
-Codes: FL1xx reading, FL2xx analysis, FL3xx library, FL4xx evaluation. The CLI prints
+Codes: FL0xx command line, FL1xx reading, FL2xx analysis, FL3xx library, FL4xx evaluation. The CLI prints
 ``error: [FLxxx] message`` as one line and exits non-zero; anything else is a bug.
 """
 
@@ -18,6 +18,12 @@ class FiclensError(Exception):
 
     def __str__(self) -> str:  # one line, always
         return " ".join(super().__str__().split())
+
+
+class CommandLineError(FiclensError):
+    """Wrong options or arguments (click's usage errors, printed by the CLI in the same one-line form)."""
+
+    code = "FL001"
 
 
 class ReadError(FiclensError):

@@ -99,3 +99,21 @@ def test_exclude_help_and_empty_list(lib):
 def test_quotes_names_the_option_with_the_unknown_character():
     out = run("quotes", SALT, "--to", "Nobody", code=2)
     assert "--to" in out.output and "no character called 'Nobody'" in out.output
+
+
+def test_usage_errors_are_one_line_with_a_code_and_the_help_to_read():
+    for args, what, where in (
+        (["export"], "Missing option '-o' / '--output'", "ficlens export"),
+        (["similar", "abc"], "'abc' is not a valid integer", "ficlens similar"),
+        (["library", "exclude", "bogus", "x"], "'bogus' is not one of", "ficlens library exclude"),
+        (["nosuchcommand"], "No such command", "ficlens"),
+    ):
+        out = CliRunner().invoke(main, args, prog_name="ficlens")
+        assert out.exit_code == 2 and out.stdout == ""
+        assert out.stderr.startswith("error: [FL001] ") and what in out.stderr
+        assert out.stderr.endswith(f"; see `{where} --help`\n") and out.stderr.count("\n") == 1
+
+
+def test_a_group_without_a_command_still_shows_its_help():
+    out = CliRunner().invoke(main, ["library"])
+    assert "Usage:" in out.output and "error:" not in out.output and "exclude" in out.output

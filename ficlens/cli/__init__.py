@@ -13,11 +13,14 @@ import sys
 import click
 
 from ficlens import __version__
-from ficlens.errors import FiclensError
+from ficlens.errors import CommandLineError, FiclensError
+
+#: click >= 8.2 signals "a group run without a command" as a usage error whose message is the help itself.
+_HELP_INSTEAD = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 class FiclensGroup(click.Group):
-    """A group that prints ficlens errors as ``error: [CODE] message`` and exits 1."""
+    """A group that prints ficlens errors (exit 1) and usage errors (FL001, exit 2) as ``error: [CODE] message``."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -27,6 +30,13 @@ class FiclensGroup(click.Group):
                 raise
             click.echo(f"error: [{e.code}] {e}", err=True)
             ctx.exit(1)
+        except click.UsageError as e:  # same one-line form as ficlens errors (exit 2, as click does)
+            if ctx.find_root().params.get("debug") or isinstance(e, _HELP_INSTEAD):
+                raise
+            where = (e.ctx or ctx).command_path
+            click.echo(f"error: [{CommandLineError.code}] {e.format_message().rstrip('.')}; see `{where} --help`",
+                       err=True)
+            ctx.exit(e.exit_code)
         except KeyboardInterrupt:
             click.echo("error: interrupted", err=True)
             ctx.exit(130)
