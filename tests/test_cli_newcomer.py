@@ -117,3 +117,20 @@ def test_usage_errors_are_one_line_with_a_code_and_the_help_to_read():
 def test_a_group_without_a_command_still_shows_its_help():
     out = CliRunner().invoke(main, ["library"])
     assert "Usage:" in out.output and "error:" not in out.output and "exclude" in out.output
+
+
+def test_a_backwards_range_is_a_usage_error_not_an_empty_result(lib):
+    out = run("search", "--words", "5000-1000", "--library", lib, code=2)
+    assert "--words" in out.stderr and "(1000-5000)" in out.stderr
+
+
+def test_sql_with_json_is_json(lib):
+    shown = json.loads(run("search", "Ledger", "--pov", "third", "--sql", "--json", "--library", lib).stdout)
+    assert "MATCH" in shown["sql"] and "third" in shown["params"]
+
+
+def test_similar_with_nothing_alike_says_so(tmp_path):
+    db = tmp_path / "one.db"
+    run("add", SALT, "--library", db, "-q")
+    out = run("similar", 1, "--library", db)
+    assert out.stdout == "" and "no works like 1" in out.stderr

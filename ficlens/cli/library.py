@@ -131,8 +131,11 @@ def _range(value: str | None, what: str) -> tuple[int | None, int | None]:
     if m.group(3):
         n = int(m.group(4)) + {"<": -1, ">": 1}.get(m.group(3), 0)  # '>1' means 2 or more
         return (None, n) if m.group(3).startswith("<") else (n, None)
-    lo, hi = m.group(1), m.group(2)
-    return (int(lo) if lo else None), (int(hi) if hi else None)
+    lo, hi = (int(g) if g else None for g in m.group(1, 2))
+    if lo is not None and hi is not None and lo > hi:
+        raise click.BadParameter(f"{value!r} runs backwards; write the smaller number first ({hi}-{lo})",
+                                 param_hint=what)
+    return lo, hi
 
 
 _FILTER_HELP = {
@@ -246,7 +249,10 @@ before a TEXT that starts with "-" (`ficlens search -- -James`). No TEXT lists e
             lib.save_search(save_as, query.to_dict())
         if show_sql:
             sql, params = build_sql(query, lib.exclusions())
-            click.echo(f"{sql}\n-- params: {json.dumps(params)}")
+            if as_json:
+                _echo_json({"sql": sql, "params": params})
+            else:
+                click.echo(f"{sql}\n-- params: {json.dumps(params)}")
             return
         results = run_search(lib, query)
     if as_json:
@@ -297,6 +303,9 @@ def similar(work_id: int, limit: int, versions: bool, library_path: str | None, 
         matches = find_similar(lib, work_id, limit, versions=versions)
     if as_json:
         _echo_json([m.to_dict() for m in matches])
+        return
+    if not matches:
+        click.echo(f"no works like {work_id} in the library yet", err=True)
         return
     table = Table(title=f"Works like {work_id}")
     for col in ("id", "title", "score", "why"):
