@@ -1,6 +1,7 @@
 """What a newcomer runs into with the library and story commands: ranges, typos, empty results, bad paths."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,11 @@ def test_similar_with_nothing_alike_says_so(tmp_path):
     run("add", SALT, "--library", db, "-q")
     out = run("similar", 1, "--library", db)
     assert out.stdout == "" and "no works like 1" in out.stderr
+
+
+@pytest.mark.parametrize("cmd", ["add", "search", "similar", "duplicates", "export", "quotes", "info", "fandoms",
+                                 "library info", "library check", "library remove", "library exclude", "library allow"])
+def test_help_reads_as_prose_and_has_examples(cmd):
+    text = run(*cmd.split(), "--help").stdout
+    prose = text.split("Examples:")[0]
+    assert "Examples:" in text and not re.search(r"\S {3,}\S", prose), prose

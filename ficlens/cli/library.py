@@ -207,7 +207,7 @@ def search(text: str | None, words_range: str | None, chapters_range: str | None
     TEXT is full-text search over the stories themselves: words, "exact phrases", prefix*,
     AND / OR / NOT, (groups) and -word; results are ranked by BM25. Every filter can be repeated
     (all must match) and has a --not- twin; character names match any name or alias. Put `--`
-before a TEXT that starts with "-" (`ficlens search -- -James`). No TEXT lists every work.
+    before a TEXT that starts with "-" (`ficlens search -- -James`). No TEXT lists every work.
 
     \b
     Examples:
