@@ -143,3 +143,11 @@ def test_help_reads_as_prose_and_has_examples(cmd):
     text = run(*cmd.split(), "--help").stdout
     prose = text.split("Examples:")[0]
     assert "Examples:" in text and not re.search(r"\S {3,}\S", prose), prose
+
+
+def test_exclusions_catch_typos(lib):
+    assert "past, present" in run("library", "exclude", "tense", "future", "--library", lib, code=2).stderr
+    out = run("library", "exclude", "fandom", "Nothing Here", "--remove", "--library", lib, code=1)
+    assert out.stderr.startswith("error: [FL301] fandom 'Nothing Here' is not on the exclusion list")
+    assert run("library", "exclude", "pov", "1st", "--library", lib).stdout == "pov\tfirst\n"
+    assert run("library", "exclude", "pov", "first", "--remove", "--library", lib).stdout == ""

@@ -492,6 +492,9 @@ def exclude(field: str | None, value: str | None, undo: bool, library_path: str 
     """
     with _open(library_path) as lib:
         if field and value:
+            value = _closed_value(field, value) if field in _CLOSED else value
+            if undo and (field, value) not in {tuple(x) for x in lib.exclusions()}:
+                raise LibraryError(f"{field} {value!r} is not on the exclusion list; see `ficlens library exclude`")
             lib.set_exclusion(field, value, on=not undo)
         elif field:
             raise click.UsageError("give a VALUE to exclude, e.g. `ficlens library exclude warning Underage`")
