@@ -151,3 +151,10 @@ def test_exclusions_catch_typos(lib):
     assert out.stderr.startswith("error: [FL301] fandom 'Nothing Here' is not on the exclusion list")
     assert run("library", "exclude", "pov", "1st", "--library", lib).stdout == "pov\tfirst\n"
     assert run("library", "exclude", "pov", "first", "--remove", "--library", lib).stdout == ""
+
+
+def test_the_same_failure_for_every_file_is_printed_once_with_a_count(tmp_path):
+    out = run("add", EXAMPLES, "--stages", "quotes", "--library", tmp_path / "lib.db", "-q", "--jobs", "1", code=1)
+    errors = [line for line in out.stderr.splitlines() if line.startswith("error:")]
+    n = len(list(EXAMPLES.glob("*.txt")))
+    assert errors == [f"error: [FL202] stage 'quotes' needs layer 'paragraphs'; add stage 'structure' ({n} files)"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -104,8 +105,8 @@ def add(paths: tuple[str, ...], jobs: int | None, stages: str | None, quiet: boo
     if as_json:
         _echo_json({**asdict(report), "failures": failures, "words_per_second": round(report.words_per_second)})
     else:
-        for f in report.failures:
-            click.echo(f"error: {f.message}", err=True)
+        for message, n in Counter(f.message for f in report.failures).items():  # a bad --stages fails every file
+            click.echo(f"error: {message}" + (f" ({n} files)" if n > 1 else ""), err=True)
         click.echo(
             f"added {report.added}, already stored {report.skipped}, failed {len(report.failures)} "
             f"({report.words} words in {report.seconds:.1f} s, {report.words_per_second:,.0f} words/s)"
