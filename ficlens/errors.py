@@ -32,6 +32,13 @@ class ReadError(FiclensError):
     code = "FL101"
 
 
+class NoStories(ReadError):
+    """The paths given hold no story files at all."""
+
+    def __init__(self, paths) -> None:
+        super().__init__(f"no story files found in {', '.join(map(str, paths))}; give story files, folders or zips")
+
+
 class UnsupportedFormat(ReadError):
     """No reader recognises the file's content."""
 

@@ -119,3 +119,9 @@ def test_output_file_is_written_whole(tmp_path):
     assert result.exit_code == 0
     assert out.read_text().count("\n") == 1
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_a_folder_with_no_stories_is_an_error_not_silence(tmp_path):
+    (tmp_path / "notes.md").write_text("# not a story\n")
+    result = run_cli("analyze", str(tmp_path))
+    assert result.exit_code == 1 and "no story files found" in result.output

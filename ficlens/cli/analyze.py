@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -14,7 +15,7 @@ from rich.progress import track
 import ficlens
 from ficlens.cli import main
 from ficlens.cli.report import console, first_words, render, section
-from ficlens.errors import FiclensError
+from ficlens.errors import FiclensError, NoStories
 from ficlens.readers.archive import iter_sources
 from ficlens.readers.tags import count_words
 from ficlens.story import Story
@@ -41,6 +42,8 @@ def analyze(paths: tuple[str, ...], as_json: bool, output: str | None, stages: s
     """
     chosen = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
     sources = list(iter_sources(paths))
+    if not sources:
+        raise NoStories(paths)
     err = Console(stderr=True)
     show_progress = not quiet and len(sources) > 1 and err.is_terminal
     failures: list[str] = []
@@ -94,12 +97,23 @@ class _open_output:
 
 
 @main.command()
-def stages() -> None:
-    """List the analysis stages, what each needs and what it adds."""
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per stage.")
+def stages(as_json: bool) -> None:
+    """List the analysis stages in the order they run, what each needs and what it adds.
+
+    \b
+    Examples:
+      ficlens stages
+      ficlens analyze fic.txt --stages structure,quotes   # the stages a run needs are checked first
+    """
     from ficlens.analysis.pipeline import REGISTRY
 
     for name in REGISTRY.names():
         st = REGISTRY.get(name)
+        if as_json:
+            row = {"name": name, "requires": st.requires, "uses": st.uses, "assigns": st.assigns, "doc": st.doc}
+            click.echo(json.dumps(row))
+            continue
         click.echo(f"{name:12} needs: {', '.join(st.requires) or '-':24} adds: {', '.join(st.assigns)}")
         if st.doc:
             click.echo(f"{'':12} {st.doc}")

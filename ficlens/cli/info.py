@@ -10,7 +10,7 @@ from rich.console import Console
 from ficlens.analysis.pipeline import run
 from ficlens.cli import main
 from ficlens.cli.report import section
-from ficlens.errors import FiclensError, ReadError
+from ficlens.errors import FiclensError, NoStories
 from ficlens.readers.archive import iter_sources
 from ficlens.readers.tags import count_words
 from ficlens.story import Story
@@ -68,7 +68,7 @@ def info(paths: tuple[str, ...], as_json: bool) -> None:
         row = file_summary(story, name)
         click.echo(json.dumps(row, ensure_ascii=False) if as_json else _line(row))
     if not total:
-        raise ReadError(f"no story files found in {', '.join(paths)}; give story files, folders or zips of them")
+        raise NoStories(paths)
     for f in failures:
         click.echo(f"error: {f}", err=True)
     if failures:

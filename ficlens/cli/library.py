@@ -25,7 +25,7 @@ from rich.text import Text
 from ficlens.analysis.pipeline import REGISTRY
 from ficlens.cli import main
 from ficlens.cli.report import console
-from ficlens.errors import LibraryError, ReadError
+from ficlens.errors import LibraryError, NoStories, ReadError
 from ficlens.library import duplicates as dup
 from ficlens.library import export as exporter
 from ficlens.library.ingest import add_paths
@@ -100,7 +100,7 @@ def add(paths: tuple[str, ...], jobs: int | None, stages: str | None, quiet: boo
                 err.print("interrupted: every story saved so far is kept; run the same command to finish")
                 raise
     if not (report.added or report.skipped or report.failures):
-        raise ReadError(f"no story files found in {', '.join(paths)}; give story files, folders or zips of them")
+        raise NoStories(paths)
     failures = [asdict(f) for f in report.failures]
     if as_json:
         _echo_json({**asdict(report), "failures": failures, "words_per_second": round(report.words_per_second)})
