@@ -92,6 +92,25 @@ def test_curly_quotes_with_a_nested_quote_are_one_quotation():
     assert [t for t, _ in found(story)] == ["“She told me ‘never again’ and left,”", "“I believed her.”"]
 
 
+def test_quotation_reported_inside_a_quote_is_cut_out_of_it():
+    story = story_of("\"Then Mum said, 'Not in my house, young man.' After that nobody argued,\" Ben told us.")
+    qs = story.spans("quotes")
+    assert [story.span_text(q) for q in qs] == ['"Then Mum said,', 'After that nobody argued,"']
+    assert qs[0].attrs["utterance"] == qs[1].attrs["utterance"]
+
+
+def test_word_mentioned_in_single_marks_stays_inside_its_quote():
+    story = story_of("\"The initials 'R.B.' are on the trunk, and 'Bristol' under them.\"")
+    assert [t for t, _ in found(story)] == [story.text]
+
+
+def test_stage_direction_in_parentheses_splits_the_quote():
+    story = story_of('"Indeed! (glancing at the clock,) we should go now. Yes--(with a sigh)--now."')
+    qs = story.spans("quotes")
+    assert [story.span_text(q) for q in qs] == ['"Indeed!', "we should go now. Yes--", 'now."']
+    assert len({q.attrs["utterance"] for q in qs}) == 1
+
+
 @pytest.mark.parametrize(
     ("text", "kind"),
     [

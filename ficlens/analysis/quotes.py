@@ -98,6 +98,8 @@ class _Piece:
     open_end: bool = False
     #: True when the piece continues a quote left open at the end of the previous paragraph.
     continued: bool = False
+    #: True when the piece goes on after an aside inside the same quote (``(smiling,)``).
+    aside: bool = False
 
 
 def _style(text: str) -> str:
@@ -271,8 +273,8 @@ def find(story: Story) -> list[Span]:
         else:
             pieces, left_open = _scan(text, p.start, p.end, style, carry and _continues(text, p.start, p.end, style))
         prev: _Piece | None = None
-        for pc in pieces:
-            if not (pc.continued and out and carry) and not _joins(text, prev, pc):
+        for pc in _cut_asides(text, pieces) if style == "double" else pieces:
+            if not (pc.continued and out and carry) and not (_joins(text, prev, pc) or pc.aside):
                 utterance += 1
             kind = classify(text, pc.start, pc.end, p.start, p.end)
             attrs = {"kind": kind, "speaker": None, "addressees": [], "cue": None, "confidence": 0.0}
@@ -286,6 +288,47 @@ def find(story: Story) -> list[Span]:
             attrs = {"kind": "thought", "speaker": None, "addressees": [], "cue": None, "confidence": 0.0}
             out.append(Span(s, e, attrs={**attrs, "utterance": utterance}))
     return out
+
+
+#: A narrator's stage direction inside a quote, after punctuation or ending in a comma:
+#: ``"Indeed! (in a tone of wonder) I had no idea"``, ``"I must see (recollecting herself,) no one"``.
+_STAGE_DIRECTION = r"[ \t\n]*(?:--|—)?\((?=[a-z])[^()\"“”]{1,80}\)(?:--|—)?"
+_STAGE_COMMA = r"\((?=[a-z])[^()\"“”]{1,80},\)"
+#: A quotation reported inside a quote (``"I said to him, 'Take her or leave her.' He went."``): it
+#: opens after punctuation, unlike a word being mentioned (``calling you 'George'``), with a capital
+#: or, after a comma, in lower case; apostrophes inside it sit inside words; it closes after punctuation.
+_NESTED = (
+    r"[ \t\n]{0,2}['‘](?:(?=[A-Z])|(?<=[,:;][ \t\n]['‘])(?=[a-z])|(?<=[,:;][ \t\n]{2}['‘])(?=[a-z]))"
+    r"(?:[^'‘’\"“”]|(?<=\w)['’](?=\w)){1,800}?[.,;:!?—–-]['’](?=[\s.,;:!?)—–-]|$)"
+)
+#: Each match starts with the punctuation before the aside, which stays with the piece before it.
+_ASIDE = re.compile(rf"[,.;:!?—–-]({_STAGE_DIRECTION}|{_NESTED})|({_STAGE_COMMA})")
+_MARKS_SPACE = " \t\n\r\"“”„«»'‘’—–-"
+
+
+def _cut_asides(text: str, pieces: list[_Piece]) -> list[_Piece]:
+    """Double-quoted pieces cut around stage directions and reported quotations inside them, which
+    are not the speaker's own words (PDNC annotates the pieces around them, not the whole)."""
+    out = []
+    for pc in pieces:
+        asides = list(_ASIDE.finditer(text, pc.start + 2, pc.end - 2))
+        if not asides:
+            out.append(pc)
+            continue
+        cut = [_Piece(pc.start, asides[0].start(asides[0].lastindex), continued=pc.continued)]
+        cut += [_Piece(a.end(), b.start(b.lastindex), aside=True) for a, b in zip(asides, asides[1:], strict=False)]
+        cut.append(_Piece(asides[-1].end(), pc.end, pc.open_end, aside=True))
+        out += [_trimmed(text, c) for c in cut if text[c.start : c.end].strip(_MARKS_SPACE)]
+    return out
+
+
+def _trimmed(text: str, pc: _Piece) -> _Piece:
+    """``pc`` without the spaces an aside left at either end."""
+    while text[pc.start].isspace():
+        pc.start += 1
+    while text[pc.end - 1].isspace():
+        pc.end -= 1
+    return pc
 
 
 def _continues(text: str, start: int, end: int, style: str) -> bool:
