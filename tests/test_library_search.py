@@ -60,9 +60,14 @@ def test_phrases_prefixes_and_boolean(lib):
     assert ids(lib, text="Lily's") == []  # punctuation is quoted, never a syntax error
 
 
-def test_unbalanced_search_is_a_clear_error(lib):
-    with pytest.raises(LibraryError, match="parentheses"):
-        search(lib, Query(text="(lily"))
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("(lily", "parentheses"), ('"lily survived', "unbalanced quote"), ("lily AND", "join two words"),
+     ("NOT james", "join two words"), ("lily OR OR james", "join two words")],
+)
+def test_malformed_search_is_a_clear_error(lib, text, message):
+    with pytest.raises(LibraryError, match=message):
+        search(lib, Query(text=text))
 
 
 @pytest.mark.parametrize(

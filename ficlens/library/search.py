@@ -160,6 +160,8 @@ class Results:
 
 def fts_query(text: str) -> str:
     """User syntax -> FTS5: words, "phrases", prefix*, AND/OR/NOT, (groups), -word; other characters are quoted."""
+    if text.count('"') % 2:
+        raise LibraryError(f'unbalanced quote in search {text!r}; close the phrase with another "')
     out: list[str] = []
     negative: list[str] = []
     depth = 0
@@ -177,6 +179,9 @@ def fts_query(text: str) -> str:
         raise LibraryError("a full-text search needs a word to look for besides the excluded ones")
     if depth:
         raise LibraryError(f"unbalanced parentheses in search {text!r}")
+    ops = [i for i, t in enumerate(out) if t in ("AND", "OR", "NOT")]
+    if ops and (ops[0] == 0 or ops[-1] == len(out) - 1 or any(b - a == 1 for a, b in zip(ops, ops[1:], strict=False))):
+        raise LibraryError(f"AND, OR and NOT join two words ('Lily NOT James'; '-James' excludes too): {text!r}")
     query = " ".join(out)
     if negative:
         query = f"({query}) NOT " + " NOT ".join(negative)
