@@ -10,7 +10,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -22,7 +21,7 @@ from pathlib import Path
 import ficlens
 from ficlens.errors import FiclensError, ReadError, UnsafeInput
 from ficlens.library.store import Library, Prepared, prepare
-from ficlens.readers import iter_files, load_bytes, max_bytes
+from ficlens.readers import iter_files, load_bytes, max_bytes, read_bytes
 
 #: Members of a zip archive ficlens will open; more than this looks like a zip bomb.
 MAX_MEMBERS = 100_000
@@ -113,17 +112,8 @@ def analyse(item: Item, stages: Sequence[str] | None = None) -> Prepared | Failu
     try:
         if item.path is not None:
             story = ficlens.analyze(item.path, stages)
-        else:
-            suffix = Path(item.source.rsplit("!", 1)[-1]).suffix[:16]
-            with tempfile.TemporaryDirectory(prefix="ficlens-") as tmp:
-                member = Path(tmp) / f"member{suffix}"
-                member.write_bytes(item.data or b"")
-                try:
-                    story = ficlens.read(member)
-                except FiclensError as e:  # name the archive member, not the temporary file
-                    return Failure(item.source, f"[{e.code}] {str(e).replace(str(member), item.source)}")
-            story.source = item.source
-            story = ficlens.analyze(story, stages)
+        else:  # an archive member, already in memory: errors name it as "archive.zip!member"
+            story = ficlens.analyze(read_bytes(item.data or b"", Path(item.source)), stages)
         story.source = item.source
         return prepare(story, item.content_hash)
     except FiclensError as e:
