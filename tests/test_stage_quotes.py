@@ -97,6 +97,7 @@ def test_quotation_reported_inside_a_quote_is_cut_out_of_it():
     qs = story.spans("quotes")
     assert [story.span_text(q) for q in qs] == ['"Then Mum said,', 'After that nobody argued,"']
     assert qs[0].attrs["utterance"] == qs[1].attrs["utterance"]
+    assert qs[1].attrs["kind"] == "speech"  # the rest of Ben's words, not a scare quote
 
 
 def test_word_mentioned_in_single_marks_stays_inside_its_quote():
@@ -111,6 +112,11 @@ def test_stage_direction_in_parentheses_splits_the_quote():
     assert len({q.attrs["utterance"] for q in qs}) == 1
 
 
+def test_speakers_own_aside_in_parentheses_stays_inside_the_quote():
+    story = story_of('"And if I did, (which, I admit, is unlikely) nobody would know."')
+    assert [t for t, _ in found(story)] == [story.text]
+
+
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
@@ -122,6 +128,8 @@ def test_stage_direction_in_parentheses_splits_the_quote():
         ('He called "Come here!" across the yard.', "speech"),
         ('They called him "Padfoot, the dog," at school.', "other"),
         ('She whispered the word "love" twice.', "other"),
+        ('"Duty" was all he ever talked about.', "other"),
+        ('"I believe you" was her whole answer.', "speech"),
     ],
 )
 def test_kind_of_a_quote_in_narration(text: str, kind: str):

@@ -87,6 +87,8 @@ _NAMING = re.compile(
     r"labell?ed|known\s+as|so-called|nicknamed|dubbed)\s*$",
     re.IGNORECASE,
 )
+#: A verb after a quoted word that makes the word the subject of a sentence, not speech.
+_SUBJECT_OF = re.compile(r"[ \t\n]+(?:was|is|were|are|had|has|may|might|must|meant|means|always|never|seemed|became)\b")
 _TITLE_WORDS = frozenset("a an the of and in on to for with at by from or".split())
 
 
@@ -228,6 +230,8 @@ def classify(text: str, q_start: int, q_end: int, p_start: int, p_end: int) -> s
     inner = text[q_start + 1 : q_end - 1].strip() if q_end - q_start > 1 else ""
     if verb or not inner or text[q_end - 1 : q_end].isalnum():
         return "speech"
+    if inner[-1].isalnum() and len(inner.split()) <= 2 and _SUBJECT_OF.match(text, q_end, p_end):
+        return "other"  # a word that is the subject of the sentence: "Duty" always made him groan
     before = text[max(p_start, q_start - 60) : q_start].rstrip()
     if not before or before[-1] in ":,—–-":
         return "speech"
@@ -276,7 +280,10 @@ def find(story: Story) -> list[Span]:
         for pc in _cut_asides(text, pieces) if style == "double" else pieces:
             if not (pc.continued and out and carry) and not (_joins(text, prev, pc) or pc.aside):
                 utterance += 1
-            kind = classify(text, pc.start, pc.end, p.start, p.end)
+            if prev is not None and pc.aside:
+                kind = out[-1].attrs["kind"]  # the rest of the same words
+            else:
+                kind = classify(text, pc.start, pc.end, p.start, p.end)
             attrs = {"kind": kind, "speaker": None, "addressees": [], "cue": None, "confidence": 0.0}
             attrs["utterance"] = utterance
             out.append(Span(pc.start, pc.end, attrs=attrs))
@@ -292,8 +299,14 @@ def find(story: Story) -> list[Span]:
 
 #: A narrator's stage direction inside a quote, after punctuation or ending in a comma:
 #: ``"Indeed! (in a tone of wonder) I had no idea"``, ``"I must see (recollecting herself,) no one"``.
-_STAGE_DIRECTION = r"[ \t\n]*(?:--|—)?\((?=[a-z])[^()\"“”]{1,80}\)(?:--|—)?"
-_STAGE_COMMA = r"\((?=[a-z])[^()\"“”]{1,80},\)"
+#: It opens like an action (``smiling``, ``rather hesitatingly``, ``with a bow``) and says no I or you,
+#: unlike the speaker's own asides (``(which, I admit, is odd)``).
+_ACTION = (
+    r"\((?=(?:[a-z]+(?:ing|ly|ed)|with|in|to|at|aside|after|then|half|still|again|almost)\b)"
+    r"(?![^()]*\b(?:I|me|my|we|us|our|you|your)\b)"
+)
+_STAGE_DIRECTION = rf"[ \t\n]*(?:--|—)?{_ACTION}[^()\"“”]{{1,80}}\)(?:--|—)?"
+_STAGE_COMMA = rf"{_ACTION}[^()\"“”]{{1,80}},\)"
 #: A quotation reported inside a quote (``"I said to him, 'Take her or leave her.' He went."``): it
 #: opens after punctuation, unlike a word being mentioned (``calling you 'George'``), with a capital
 #: or, after a comma, in lower case; apostrophes inside it sit inside words; it closes after punctuation.
