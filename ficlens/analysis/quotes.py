@@ -10,7 +10,8 @@ the end of a paragraph continues into the next one when that paragraph opens wit
 Documents whose dialogue uses single marks (British style) are told apart from ones where singles
 are apostrophes and nested quotes by counting single marks that can only open; em-dash dialogue
 is used when a story has no quote marks but paragraphs that open with a dash. Marks of the other
-style inside a quote are nested quotes and stay part of it.
+style inside a quote are nested quotes and stay part of it; a quotation reported inside a double-quoted
+one and a narrator's stage direction in parentheses are cut out, leaving pieces of one utterance.
 
 Kinds: ``thought`` and ``written`` come from the verb of the tag next to the quote; ``other`` is
 a short quote inside a sentence with no end punctuation and no speech verb before it (scare
