@@ -120,13 +120,13 @@ class Block:
 # -- blocks -------------------------------------------------------------------------------------
 
 
-def blocks_of(text: str, begin: int = 0) -> list[Block]:
-    """Split ``text[begin:]`` into blocks; a block of long unwrapped lines becomes one block per line."""
+def blocks_of(text: str) -> list[Block]:
+    """Split ``text`` into blocks; a block of long unwrapped lines becomes one block per line."""
     blocks: list[Block] = []
     lines: list[tuple[int, int, str]] = []
     gap = 0
-    pos = begin
-    for raw in text[begin:].splitlines(keepends=True):
+    pos = 0
+    for raw in text.splitlines(keepends=True):
         start = pos
         pos += len(raw)
         stripped = raw.strip(_BLANK)
@@ -208,7 +208,7 @@ def _learned_dividers(blocks: list[Block]) -> set[str]:
 def _classify(blocks: list[Block], text: str) -> list[Block]:
     """Mark headings, dividers and POV headers; a heading glued to its first paragraph is split off."""
     learned = _learned_dividers(blocks)
-    numbered = [int(_number(m[1])) for b in blocks if _short(b, 90) and (m := _NUMBERED_TITLE.match(b.first))]
+    numbered = [_number(m[1]) for b in blocks if _short(b, 90) and (m := _NUMBERED_TITLE.match(b.first))]
     numbered_ok = len(numbered) >= 2 and numbered == sorted(numbered) and len(set(numbered)) == len(numbered)
     out: list[Block] = []
     for b in blocks:
