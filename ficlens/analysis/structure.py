@@ -159,10 +159,9 @@ def _short(b: Block, limit: int = 100) -> bool:
     return b.nlines == 1 and len(b.first) <= limit
 
 
-def heading_title(line: str) -> str | None:
-    """The chapter title a heading line gives (the whole line), or None if it is not a heading."""
-    m = _HEADING.match(line)
-    return line if m else None
+def is_heading(line: str) -> bool:
+    """A chapter heading: "Chapter 1", "Chapter One: Title", "Ch. 3", "Prologue", "Part II", "BOOK I" ..."""
+    return _HEADING.match(line) is not None
 
 
 def is_divider(line: str) -> bool:
@@ -218,7 +217,7 @@ def _classify(blocks: list[Block], text: str) -> list[Block]:
             continue
         whole = " ".join(text[b.start : b.end].split()) if 1 < b.nlines <= 3 and b.end - b.start <= 150 else line
         numbered_heading = numbered_ok and _short(b, 90) and _NUMBERED_TITLE.match(line)
-        if heading_title(line) or heading_title(whole) or numbered_heading:
+        if is_heading(line) or is_heading(whole) or numbered_heading:
             if b.nlines == 1 or b.end - b.start <= 150:
                 b.kind, b.label = "heading", " ".join(text[b.start : b.end].split())
             else:  # "Chapter 3" directly above the prose, with no blank line between
