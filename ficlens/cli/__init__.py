@@ -52,7 +52,10 @@ def main(debug: bool) -> None:
     Examples:
       ficlens analyze examples/              report on every sample story
       ficlens analyze story.txt --json       the evaluation JSON for one story
-      ficlens eval structure ../shared/gold  score structure against gold annotations
+      ficlens info downloads/                one line per file: format, title, fandom, words
+      ficlens add downloads/                 analyse and store stories in your library
+      ficlens search "Lily survived" --pov first --not-warning "Major Character Death"
+      ficlens eval structure ../shared/gold  score against gold annotations
     """
 
 
