@@ -14,7 +14,7 @@ from rich.progress import track
 
 import ficlens
 from ficlens.cli import main
-from ficlens.cli.report import console, first_words, render, section
+from ficlens.cli.report import console, exit_if_failed, first_words, render, section
 from ficlens.errors import FiclensError, NoStories
 from ficlens.readers.archive import iter_sources
 from ficlens.readers.tags import count_words
@@ -61,11 +61,7 @@ def analyze(paths: tuple[str, ...], as_json: bool, output: str | None, stages: s
                 out.write(story.to_json() + "\n")
             else:
                 render(story, report)
-    if failures:
-        for f in failures:
-            click.echo(f"error: {f}", err=True)
-        click.echo(f"{len(failures)} of {len(sources)} files failed", err=True)
-        raise SystemExit(1)
+    exit_if_failed(failures, len(sources))
 
 
 class _open_output:

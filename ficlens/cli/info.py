@@ -9,7 +9,7 @@ from rich.console import Console
 
 from ficlens.analysis.pipeline import run
 from ficlens.cli import main
-from ficlens.cli.report import section
+from ficlens.cli.report import exit_if_failed, section
 from ficlens.errors import FiclensError, NoStories
 from ficlens.readers.archive import iter_sources
 from ficlens.readers.tags import count_words
@@ -69,11 +69,7 @@ def info(paths: tuple[str, ...], as_json: bool) -> None:
         click.echo(json.dumps(row, ensure_ascii=False) if as_json else _line(row))
     if not total:
         raise NoStories(paths)
-    for f in failures:
-        click.echo(f"error: {f}", err=True)
-    if failures:
-        click.echo(f"{len(failures)} of {total} files failed", err=True)
-        raise SystemExit(1)
+    exit_if_failed(failures, total)
 
 
 _TAG_ROWS = (

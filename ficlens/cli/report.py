@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
+import click
 from rich.console import Console
 
 from ficlens.story import Story
@@ -41,3 +42,13 @@ def console(file: TextIO | None = None, width: int = 120) -> Console:
     """A console for data output: the terminal's width, or ``width`` columns when piped to a file."""
     out = file or sys.stdout
     return Console(file=out, width=None if out.isatty() else width)
+
+
+def exit_if_failed(failures: list[str], total: int) -> None:
+    """End a batch: one ``error:`` line per failed file, a count, and exit 1; nothing if all went well."""
+    if not failures:
+        return
+    for f in failures:
+        click.echo(f"error: {f}", err=True)
+    click.echo(f"{len(failures)} of {total} files failed", err=True)
+    raise SystemExit(1)
