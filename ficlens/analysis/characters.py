@@ -477,7 +477,8 @@ def _main_name(c: Cluster) -> str:
     return " ".join(c.names.most_common(1)[0][0].split()) if c.names else " ".join(c.key)
 
 
-def _fold(name: str) -> str:
+def fold_name(name: str) -> str:
+    """A name as compared: case, full stops and spacing ignored ("Mr. Potter" == "mr potter")."""
     return " ".join(name.replace(".", " ").split()).lower()
 
 
@@ -486,10 +487,10 @@ def _aliases(c: Cluster, cast: list[Cluster]) -> list[str]:
     seen = {" ".join(n.split()) for n in c.names}
     out = [n for n in sorted(seen, key=lambda n: -c.names[n])]
     if c.canon:
-        others = {_fold(n) for k in cast if k is not c for n in (k.canon.names if k.canon else ())}
-        others |= {_fold(n) for k in cast if k is not c for n in k.names}
+        others = {fold_name(n) for k in cast if k is not c for n in (k.canon.names if k.canon else ())}
+        others |= {fold_name(n) for k in cast if k is not c for n in k.names}
         for n in c.canon.names:
-            if n not in seen and _fold(n) not in others:
+            if n not in seen and fold_name(n) not in others:
                 out.append(n)
                 seen.add(n)
     return out

@@ -45,10 +45,6 @@ def lines_story(text: str) -> Story:
     return story
 
 
-def _fold(name: str) -> str:
-    return " ".join(name.replace(".", " ").split()).lower()
-
-
 # -- seeds' gold ---------------------------------------------------------------------------------
 
 
@@ -72,10 +68,10 @@ def score_gold(gold_dir: str | Path, texts_dir: str | Path | None = None) -> lis
                 continue
             found += 1
             names_ok += sum(h is c for h in hits)
-            canon_ok += _fold(c.canon or "") == _fold(g.get("canon") or "")
+            canon_ok += ch.fold_name(c.canon or "") == ch.fold_name(g.get("canon") or "")
             pron_ok += c.pronouns == g.get("pronouns")
-        cast = {_fold(n) for c in story.characters for n in (c.name, *c.aliases)}
-        intruders = [n for n in gf.gold.get("not_characters", []) if _fold(n) in cast]
+        cast = {ch.fold_name(n) for c in story.characters for n in (c.name, *c.aliases)}
+        intruders = [n for n in gf.gold.get("not_characters", []) if ch.fold_name(n) in cast]
         n = len(chars) or 1
         rows.append(
             {
