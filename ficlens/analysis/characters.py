@@ -25,7 +25,7 @@ from ficlens.story import Character, Span, Story
 
 PRODUCER = "characters/1"
 
-_PRON_RE = re.compile(r"\b(?:" + "|".join(sorted(PRONOUNS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+_PRON_RE = nm.words_re(PRONOUNS)
 _QUOTE_RE = re.compile('["“”]')
 _FRONT_LIKE = re.compile(
     r"\s*(?:summary|disclaimer|dedicat\w*|a/n|author'?s? notes?|notes?|warnings?|rating|pairings?|"
@@ -376,11 +376,11 @@ def _count_quotes(text: str, paras: list[tuple[int, int]], mentions: list[Mentio
 def _co_presence(story: Story, paras: list[tuple[int, int]], mentions: list[Mention]) -> dict[int, Counter]:
     """How many scenes (or 20-paragraph stretches of a long scene) each pair of characters shares."""
     bounds = [s.start for s in story.spans("scenes")]
-    seen: dict[tuple[int, int], set[int]] = defaultdict(set)
+    seen: dict[tuple[int, int], dict[int, None]] = defaultdict(dict)  # a dict keeps ties in reading order
     for m in mentions:
         if m.char is not None and m.kind != "pronoun":
             scene = bisect_right(bounds, m.start)
-            seen[(scene, m.para // 20)].add(id(m.char))
+            seen[(scene, m.para // 20)][id(m.char)] = None
     pairs: dict[int, Counter] = defaultdict(Counter)
     for ids in seen.values():
         for a in ids:
@@ -484,15 +484,15 @@ def fold_name(name: str) -> str:
 
 def _aliases(c: Cluster, cast: list[Cluster]) -> list[str]:
     """Names the text uses (most frequent first), then canon names no other cast member answers to."""
-    seen = {" ".join(n.split()) for n in c.names}
-    out = [n for n in sorted(seen, key=lambda n: -c.names[n])]
+    seen = dict.fromkeys(" ".join(n.split()) for n in c.names)  # a dict: ties stay in reading order
+    out = sorted(seen, key=lambda n: -c.names[n])
     if c.canon:
         others = {fold_name(n) for k in cast if k is not c for n in (k.canon.names if k.canon else ())}
         others |= {fold_name(n) for k in cast if k is not c for n in k.names}
         for n in c.canon.names:
             if n not in seen and fold_name(n) not in others:
                 out.append(n)
-                seen.add(n)
+                seen[n] = None
     return out
 
 

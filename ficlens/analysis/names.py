@@ -70,6 +70,37 @@ RUN = re.compile(
     r"(?:[ \t]+(?:II|III|IV|VI|VII|VIII|IX|XI|XII|XIII|XIV|XV|XVI)\b(?!['’]))?)"
 )
 
+# Where a run may start: a capital that begins a word. A pattern that starts with a character class lets
+# the regex engine skip ahead in C; RUN itself starts with "\b" and would be tried at every position.
+_RUN_START = re.compile(rf"[{_UP}](?<!\w.)")
+
+
+def runs_in(text: str, start: int, end: int):
+    """``RUN.finditer(text, start, end)``, about four times faster: RUN is tried only where a word starts
+    with a capital."""
+    search, match = _RUN_START.search, RUN.match
+    while (c := search(text, start, end)) is not None:
+        m = match(text, c.start(), end)
+        if m is None:
+            start = c.end()
+            continue
+        yield m
+        start = m.end()
+
+
+def words_re(words) -> re.Pattern:
+    """Whole words from ``words`` (lower case) in any case, as one regex that starts with a character class
+    (fast for the same reason as ``runs_in``)."""
+    tails: dict[str, list[str]] = {}
+    for w in words:
+        tails.setdefault(w[0], []).append(re.escape(w[1:]))
+    firsts = "".join(c + c.upper() for c in sorted(tails))
+    alts = "|".join(
+        f"(?<=[{c}{c.upper()}])(?i:{'|'.join(sorted(t, key=len, reverse=True))})" for c, t in sorted(tails.items())
+    )
+    return re.compile(rf"[{firsts}](?<!\w.)(?:{alts})\b")
+
+
 #: Capitalised words that are never a person's name on their own.
 STOP = frozenset(
     """
@@ -265,7 +296,7 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
     match_after = _AFTER_PERSON.match
     for pi, (ps, pe) in enumerate(paras):
         counted, straight = ps, 0  # straight quotes seen so far in the paragraph (counted once, in order)
-        for m in RUN.finditer(text, ps, pe):
+        for m in runs_in(text, ps, pe):
             s, e = m.span()
             j = s - 1
             quoted = j >= ps and text[j] in _OPENERS  # an opening mark touches the word it opens
