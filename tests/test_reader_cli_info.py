@@ -25,8 +25,8 @@ def test_info_prints_one_line_per_file_and_opens_zips_of_stories(tmp_path):
         f"{tmp_path}/ao3.epub: ao3_epub | The Lighthouse Ledger | saltwrit | Tidewatch (TV) | 254 words | "
         "3 chapters, complete"
     )
-    assert lines[1].startswith(f"{tmp_path}/bundle.zip/downloads/ao3_current.html: ao3_html | The Lighthouse Ledger")
-    assert "bundle.zip/downloads/book.epub: epub | Notes from the Breakwater | Ines Marlow | - | 32 words" in lines[2]
+    assert lines[1].startswith(f"{tmp_path}/bundle.zip!downloads/ao3_current.html: ao3_html | The Lighthouse Ledger")
+    assert "bundle.zip!downloads/book.epub: epub | Notes from the Breakwater | Ines Marlow | - | 32 words" in lines[2]
 
 
 def test_info_json_and_bad_files_reported_at_the_end(tmp_path):

@@ -213,7 +213,7 @@ def test_zip_holding_one_story_reads_as_that_story(tmp_path):
         z.write(FIX / "ao3_current.html", "Lighthouse.html")
     story = ficlens.read(one)
     assert story.meta.title == "The Lighthouse Ledger"
-    assert story.source.endswith("one.zip/Lighthouse.html")
+    assert story.source.endswith("one.zip!Lighthouse.html")
 
 
 def _variant(tmp_path: Path, name: str, *edits: tuple[str, str]) -> Path:

@@ -462,13 +462,19 @@ def check(fix: bool, library_path: str | None, as_json: bool) -> None:
 def remove(ids: tuple[int, ...], library_path: str | None) -> None:
     """Remove works by id (a newer or older version, if any, becomes current).
 
+    All the ids are removed, or none: an unknown id is an error that removes nothing. An id
+    given twice is removed once.
+
     \b
     Examples:
       ficlens library remove 12
       ficlens library remove 12 13 14
     """
+    twice = sorted({i for i in ids if ids.count(i) > 1})
     with _open(library_path) as lib:
         n = lib.remove(ids)
+    if twice:
+        click.echo(f"note: id {', '.join(map(str, twice))} given more than once, removed once", err=True)
     click.echo(f"removed {n}")
 
 

@@ -45,10 +45,11 @@ def console(file: TextIO | None = None, width: int = 120) -> Console:
 
 
 def exit_if_failed(failures: list[str], total: int) -> None:
-    """End a batch: one ``error:`` line per failed file, a count, and exit 1; nothing if all went well."""
+    """End a batch: one ``error:`` line per failed file, a count when there were several, and exit 1."""
     if not failures:
         return
     for f in failures:
         click.echo(f"error: {f}", err=True)
-    click.echo(f"{len(failures)} of {total} files failed", err=True)
+    if total > 1:
+        click.echo(f"{len(failures)} of {total} files failed", err=True)
     raise SystemExit(1)

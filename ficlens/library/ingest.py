@@ -1,5 +1,8 @@
 """Adding files to the library: expand paths and zips, analyse in a process pool, store one story at a time.
 
+Paths and zips are expanded by ``readers.archive.iter_inputs``, as for ``analyze`` and ``info``: the
+same files are picked up and the same zip limits apply.
+
 Workers only read and analyse (``prepare``); the parent process is the only writer, so SQLite never
 sees two writers, and each story is committed on its own: after a crash or Ctrl-C, running the same
 ``add`` again skips what is stored (by content hash) and does the rest.
@@ -11,7 +14,6 @@ import multiprocessing
 import os
 import signal
 import time
-import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
@@ -19,12 +21,10 @@ from hashlib import blake2b
 from pathlib import Path
 
 import ficlens
-from ficlens.errors import FiclensError, ReadError, UnsafeInput
+from ficlens.errors import FiclensError
 from ficlens.library.store import Library, Prepared, prepare
-from ficlens.readers import iter_files, load_bytes, max_bytes, read_bytes
-
-#: Members of a zip archive ficlens will open; more than this looks like a zip bomb.
-MAX_MEMBERS = 100_000
+from ficlens.readers import load_bytes, read_bytes
+from ficlens.readers.archive import iter_inputs
 
 
 @dataclass(frozen=True)
@@ -61,50 +61,18 @@ def _hash(data: bytes) -> str:
     return blake2b(data, digest_size=16).hexdigest()
 
 
-def _is_archive(path: Path, head: bytes) -> bool:
-    """A zip of story files, as opposed to an EPUB (which is a zip that is one story)."""
-    if not head.startswith(b"PK\x03\x04"):
-        return False
-    try:
-        with zipfile.ZipFile(path) as z:
-            return "mimetype" not in z.namelist() or b"epub" not in z.read("mimetype")
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return False
-
-
-def _members(path: Path) -> Iterator[Item | Failure]:
-    try:
-        with zipfile.ZipFile(path) as z:
-            infos = [i for i in z.infolist() if not i.is_dir() and not Path(i.filename).name.startswith(".")
-                     and "__MACOSX" not in i.filename]
-            if len(infos) > MAX_MEMBERS:
-                raise UnsafeInput(f"archive has {len(infos)} files (limit {MAX_MEMBERS})", path=str(path))
-            for info in infos:
-                source = f"{path}!{info.filename}"
-                if info.file_size > max_bytes():
-                    yield Failure(source, f"[{ReadError.code}] {source}: too large ({info.file_size} bytes)")
-                    continue
-                data = z.read(info)
-                if len(data) > max_bytes():  # the header lied about the size
-                    yield Failure(source, f"[{UnsafeInput.code}] {source}: unpacks larger than its header says")
-                    continue
-                yield Item(source, _hash(data), len(data), data=data)
-    except zipfile.BadZipFile as e:
-        yield Failure(str(path), f"[{ReadError.code}] {path}: broken zip archive ({e})")
-
-
 def collect(paths: list[str] | tuple[str, ...]) -> Iterator[Item | Failure]:
-    """Every story file under ``paths`` (directories recursively, zip archives opened), hashed."""
-    for p in iter_files(paths):
+    """Every story file under ``paths`` (directories recursively, zips opened by ``readers.archive``), hashed."""
+    for source in iter_inputs(paths):
         try:
-            data = load_bytes(p)
+            if source.error is not None:
+                raise source.error
+            data = source.data if source.data is not None else load_bytes(source.path)
         except FiclensError as e:
-            yield Failure(str(p), f"[{e.code}] {e}")
+            yield Failure(source.name, f"[{e.code}] {e}")
             continue
-        if _is_archive(p, data[:4]):
-            yield from _members(p)
-        else:
-            yield Item(str(p), _hash(data), len(data), path=str(p))
+        yield Item(source.name, _hash(data), len(data), path=None if source.data is not None else source.name,
+                   data=source.data)
 
 
 def analyse(item: Item, stages: Sequence[str] | None = None) -> Prepared | Failure:

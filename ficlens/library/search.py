@@ -38,6 +38,17 @@ def _prefix(v: str) -> tuple[str, str]:
     return v, _escape_like(v) + " %"
 
 
+#: GLOB class for "not part of a word": anything but a digit or letter (every non-ASCII character counts as a letter).
+_NOT_WORD = "[^0-9a-z\u0080-\U0010ffff]"
+
+
+def _whole_words(v: str) -> tuple[str]:
+    """A GLOB pattern matching ``v`` as whole words of a space-padded value: 'ann' finds 'mary ann', 'ann_b' and
+    'ann (annwrites)', never 'joanna' or 'annabel'."""
+    literal = re.sub(r"([*?[])", r"[\1]", " ".join(v.split()))
+    return (f"*{_NOT_WORD}{literal}{_NOT_WORD}*",)
+
+
 def _named(join: str, extra: str = "") -> str:
     return f"EXISTS (SELECT 1 FROM names n {join} WHERE n.work = w.id AND n.name = ?{extra})"
 
@@ -56,7 +67,10 @@ FILTERS: dict[str, tuple[str, Any]] = {
     "warning": (_tag("warning"), _prefix),
     "category": (_tag("category"), _prefix),
     "tag": (_tag(None), _prefix),
-    "author": (_tag("author"), _prefix),
+    "author": (
+        "EXISTS (SELECT 1 FROM tags t WHERE t.work = w.id AND t.kind = 'author' AND ' ' || t.value || ' ' GLOB ?)",
+        _whole_words,
+    ),
     "language": (
         "(coalesce(w.language, '') = ? OR coalesce(w.language, '') LIKE ? ESCAPE '\\')",
         lambda v: (v, _escape_like(v) + "%"),
@@ -158,37 +172,102 @@ class Results:
         return asdict(self)
 
 
+#: Typographic double quotes, as pasted from a web page or a word processor, mean what " means.
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'})
+_TOKEN = re.compile(r'"[^"]*"\*?|[(),]|[^\s(),"]+')
+_OPS = ("AND", "OR", "NOT")
+_INFIX_NEAR = re.compile(r"NEAR(?:/(\d+))?")
+_SYNTAX = 'words, "a phrase", prefix*, AND / OR / NOT, (groups), -word, NEAR(Lily James, 5)'
+
+
 def fts_query(text: str) -> str:
-    """User syntax -> FTS5: words, "phrases", prefix*, AND/OR/NOT, (groups), -word; other characters are quoted."""
+    """User syntax -> FTS5 (the syntax is ``_SYNTAX``; docs/library.md has examples).
+
+    Every word and phrase is quoted for FTS5, so punctuation never becomes syntax (``Lily's``, ``A/B``).
+    ``-word`` excludes within its group; ``Lily NEAR James`` and ``Lily NEAR/5 James`` are FTS4-style
+    spellings of ``NEAR(Lily James, 5)``; ``near(`` in lower case counts too, since the parenthesis
+    right after it says what was meant.
+    """
+    text = text.translate(_QUOTES)
     if text.count('"') % 2:
         raise LibraryError(f'unbalanced quote in search {text!r}; close the phrase with another "')
-    out: list[str] = []
-    negative: list[str] = []
-    depth = 0
-    for tok in re.findall(r'"[^"]*"\*?|[()]|[^\s()"]+', text):
-        if tok in ("(", ")"):
-            depth += 1 if tok == "(" else -1
-            out.append(tok)
-        elif tok in ("AND", "OR", "NOT"):
-            out.append(tok)
-        elif tok.startswith("-") and len(tok) > 1 and depth == 0:
-            negative.append(_term(tok[1:]))
-        else:
-            out.append(tok if tok.startswith('"') else _term(tok))
-    if not out and negative:
-        raise LibraryError("a full-text search needs a word to look for besides the excluded ones")
-    if depth:
+    tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    stack: list[tuple[list[str], list[str]]] = [([], [])]  # (terms, excluded terms) of each open group
+    i = 0
+    while i < len(tokens):
+        tok, _, end = tokens[i]
+        nxt, nxt_start = tokens[i + 1][:2] if i + 1 < len(tokens) else ("", -1)
+        terms, negatives = stack[-1]
+        if tok.upper() == "NEAR" and nxt == "(" and nxt_start == end:
+            close = next((j for j in range(i + 2, len(tokens)) if tokens[j][0] == ")"), None)
+            if close is None:
+                raise LibraryError(f"unbalanced parentheses in search {text!r}")
+            terms.append(_near([t for t, _, _ in tokens[i + 2 : close]], text))
+            i = close + 1
+            continue
+        if tok == "(":
+            stack.append(([], []))
+        elif tok == ")":
+            if len(stack) == 1:
+                raise LibraryError(f"unbalanced parentheses in search {text!r}")
+            stack.pop()
+            stack[-1][0].append(f"({_group(terms, negatives, text)})")
+        elif tok in _OPS or _INFIX_NEAR.fullmatch(tok):
+            terms.append(tok)
+        elif tok == "-" and nxt.startswith('"') and nxt_start == end:  # -"a phrase"
+            negatives.append(nxt)
+            i += 1
+        elif tok.startswith("-") and len(tok) > 1:
+            negatives.append(_term(tok[1:]))
+        elif tok not in (",", "-"):
+            terms.append(_term(tok))
+        i += 1
+    if len(stack) > 1:
         raise LibraryError(f"unbalanced parentheses in search {text!r}")
-    ops = [i for i, t in enumerate(out) if t in ("AND", "OR", "NOT")]
+    return _group(*stack[0], text)
+
+
+def _group(terms: list[str], negatives: list[str], text: str) -> str:
+    """One level of a query: infix NEAR folded into NEAR groups, operators checked, exclusions added."""
+    out: list[str] = []
+    for i, t in enumerate(terms):
+        prev = out[-1] if out else ""
+        if i > 0 and _INFIX_NEAR.fullmatch(terms[i - 1]):
+            continue  # the right-hand side of NEAR, already taken
+        m = _INFIX_NEAR.fullmatch(t)
+        if m is None:
+            out.append(t)
+            continue
+        right = terms[i + 1] if i + 1 < len(terms) else ""
+        if not (prev.startswith(('"', "NEAR(")) and right.startswith('"')):
+            raise LibraryError(f"NEAR joins two words or phrases ('Lily NEAR James', 'NEAR(Lily James, 5)'): {text!r}")
+        phrases = prev[5:].rsplit(",", 1)[0].rstrip(")") if prev.startswith("NEAR(") else prev
+        out[-1] = f"NEAR({phrases} {right}, {m.group(1) or 10})"
+    ops = [i for i, t in enumerate(out) if t in _OPS]
     if ops and (ops[0] == 0 or ops[-1] == len(out) - 1 or any(b - a == 1 for a, b in zip(ops, ops[1:], strict=False))):
         raise LibraryError(f"AND, OR and NOT join two words ('Lily NOT James'; '-James' excludes too): {text!r}")
-    query = " ".join(out)
-    if negative:
-        query = f"({query}) NOT " + " NOT ".join(negative)
-    return query
+    if not out:
+        raise LibraryError(f"a full-text search needs a word to look for besides the excluded ones: {text!r}")
+    # explicit AND between neighbours: FTS5 has no implicit AND before a parenthesis ('Lily (James OR Harry)')
+    query = " ".join(f"AND {t}" if i and t not in _OPS and out[i - 1] not in _OPS else t for i, t in enumerate(out))
+    return f"({query}) NOT " + " NOT ".join(negatives) if negatives else query
+
+
+def _near(tokens: list[str], text: str) -> str:
+    """``NEAR(a "b c", 5)`` from the tokens between its parentheses; the distance defaults to FTS5's 10."""
+    distance = "10"
+    if len(tokens) >= 2 and tokens[-2] == "," and tokens[-1].isdigit():
+        distance, tokens = tokens[-1], tokens[:-2]
+    if any(t in _OPS or t in ("(", ",") or t.startswith("-") for t in tokens) or len(tokens) < 2:
+        raise LibraryError(f"NEAR(...) takes two or more words or \"phrases\" and a distance: "
+                           f"NEAR(Lily James, 5): {text!r}")
+    return f"NEAR({' '.join(map(_term, tokens))}, {distance})"
 
 
 def _term(word: str) -> str:
+    """A word (``prefix*`` kept) or an already quoted phrase, quoted for FTS5."""
+    if word.startswith('"'):
+        return word
     prefix = word.endswith("*") and len(word) > 1
     word = word.rstrip("*") if prefix else word
     return '"' + word.replace('"', '""') + '"' + ("*" if prefix else "")

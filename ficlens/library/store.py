@@ -113,8 +113,10 @@ _NAME_STOP = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", 
 def default_path() -> Path:
     """``$FICLENS_LIBRARY``, else the per-user data directory (XDG, macOS or Windows convention)."""
     env = os.environ.get("FICLENS_LIBRARY")
-    if env:
-        return Path(env).expanduser()
+    return Path(env).expanduser() if env else _per_user_path()
+
+
+def _per_user_path() -> Path:
     if sys.platform == "win32":
         base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
     elif sys.platform == "darwin":
@@ -222,33 +224,48 @@ class Library:
     """A library file. Use as a context manager, or call ``close``."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, create: bool = True) -> None:
-        self.path = Path(path) if path is not None else default_path()
+        """Open (or, with ``create``, start) a library. Only the per-user default gets its folders made: a
+        path someone typed whose folder is missing is more likely a typo than a wish for new folders."""
+        self.path = Path(path).expanduser() if path is not None else default_path()
         if not self.path.exists():
             if not create:
-                raise LibraryError(f"no library at {self.path}; add stories with `ficlens add PATH --library ...`")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+                raise LibraryError(f"no library at {self.path}; add stories first: `ficlens add PATH --library "
+                                   f"{self.path}`")
+            if self.path == _per_user_path():
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            elif not self.path.parent.is_dir():
+                raise LibraryError(f"folder {self.path.parent} does not exist; create it (mkdir -p "
+                                   f"{self.path.parent}) or give --library a path in an existing folder")
         try:
             self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+        except sqlite3.DatabaseError as e:
+            raise LibraryError(f"cannot open the library ({e}); check the path and its permissions",
+                               path=str(self.path)) from None
+        try:
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA foreign_keys = ON")
             self._init_schema()
         except sqlite3.DatabaseError as e:
+            self.db.close()
             if "fts5" in str(e):
                 raise LibraryError(
                     f"this Python's SQLite ({sqlite3.sqlite_version}) has no FTS5 full-text search; "
                     "use a Python built with a standard SQLite (python.org, Debian/Ubuntu, conda)"
                 ) from None
             raise LibraryError(f"{self.path} is not a usable ficlens library ({e}); pass another --library") from None
+        except LibraryError:
+            self.db.close()
+            raise
 
     def _init_schema(self) -> None:
+        """Create the schema in a new file; refuse any file whose schema this version does not write exactly.
+
+        The check comes before anything is written, so a library is never touched by a version that
+        would misread it.
+        """
         app_id = self.db.execute("PRAGMA application_id").fetchone()[0]
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise LibraryError(
-                f"{self.path} has library schema {version}, newer than this ficlens reads ({SCHEMA_VERSION}); "
-                "upgrade ficlens (pip install -U ficlens)"
-            )
-        if version == 0:
+        if version == 0 and app_id == 0:
             tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             if tables:
                 raise LibraryError(f"{self.path} is an SQLite file but not a ficlens library; pass another --library")
@@ -266,6 +283,16 @@ class Library:
                 return self._init_schema()
         elif app_id != APPLICATION_ID:
             raise LibraryError(f"{self.path} is an SQLite file but not a ficlens library; pass another --library")
+        elif version > SCHEMA_VERSION:
+            raise LibraryError(
+                f"{self.path} has library schema {version}, newer than this ficlens reads ({SCHEMA_VERSION}); "
+                "upgrade ficlens (pip install -U ficlens)"
+            )
+        elif version < SCHEMA_VERSION:
+            raise LibraryError(
+                f"{self.path} has library schema {version}, older than this ficlens reads ({SCHEMA_VERSION}); "
+                "add your stories to a new library (`ficlens add PATH --library NEW.db`) or use the older ficlens"
+            )
         # NORMAL is crash-safe in WAL mode; a larger WAL between checkpoints makes bulk adds ~1.5x faster
         self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.execute("PRAGMA wal_autocheckpoint = 10000")
@@ -282,7 +309,11 @@ class Library:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: everything inside is committed together or not at all."""
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:  # the first write is where a busy or read-only library shows
+            raise LibraryError(f"cannot write to the library ({e}); check its permissions, or wait for the other "
+                               "ficlens using it to finish", path=str(self.path)) from None
         try:
             yield self.db
         except BaseException:
@@ -420,17 +451,24 @@ class Library:
     # -- maintenance ----------------------------------------------------------------------------
 
     def remove(self, ids: Iterable[int]) -> int:
-        """Delete works (one transaction each); a removed current version hands over to the next newest."""
-        n = 0
-        for wid in ids:
-            with self.transaction() as db:
-                row = db.execute(
+        """Delete works in one transaction, all or none; a removed current version hands over to the next newest.
+
+        An id given twice is removed once; an unknown id removes nothing and names every unknown id.
+        """
+        wanted = list(dict.fromkeys(ids))
+        with self.transaction() as db:
+            rows = {}
+            for wid in wanted:
+                rows[wid] = db.execute(
                     "SELECT w.work_key, t.title, t.meta, t.body FROM works w JOIN texts t ON t.work = w.id"
                     " WHERE w.id = ?",
                     (wid,),
                 ).fetchone()
-                if row is None:
-                    raise LibraryError(f"no work with id {wid} in {self.path}; nothing was removed after it")
+            missing = [str(wid) for wid, row in rows.items() if row is None]
+            if missing:
+                what = f"work with id {missing[0]}" if len(missing) == 1 else f"works with ids {', '.join(missing)}"
+                raise LibraryError(f"no {what} in {self.path}; nothing was removed (`ficlens search` lists ids)")
+            for wid, row in rows.items():
                 db.execute(
                     "INSERT INTO fts (fts, rowid, title, meta, body) VALUES ('delete', ?, ?, ?, ?)",
                     (wid, row[1], row[2], row[3]),
@@ -441,8 +479,7 @@ class Library:
                 db.execute("DELETE FROM works WHERE id = ?", (wid,))
                 if row[0]:
                     self._elect_current(row[0])
-            n += 1
-        return n
+        return len(wanted)
 
     def info(self) -> dict[str, Any]:
         q = self.db.execute

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import ModuleType
 
 from ficlens.errors import ReadError, UnsupportedFormat
@@ -85,8 +85,14 @@ def read_bytes(data: bytes, p: Path) -> Story:
     raise UnsupportedFormat("not a story file ficlens can read (text, HTML or EPUB)", path=str(p))
 
 
-#: What a directory walk picks up; a file named on the command line is always tried, whatever its name.
+#: What a directory walk (or a zip of stories) picks up; a file named on the command line is always tried.
 STORY_SUFFIXES = frozenset({"", ".txt", ".text", ".htm", ".html", ".xhtml", ".epub", ".zip", ".azw3", ".mobi", ".pdf"})
+
+
+def is_story_name(name: str) -> bool:
+    """A file name with a story extension, or none ("Chapter 2. The Lake" has no extension, only a full stop)."""
+    suffix = PurePosixPath(name).suffix.lower()
+    return suffix in STORY_SUFFIXES or not suffix[1:].isalnum()
 
 
 def iter_files(paths: list[str] | tuple[str, ...]) -> list[Path]:
@@ -101,7 +107,7 @@ def iter_files(paths: list[str] | tuple[str, ...]) -> list[Path]:
                     for f in p.rglob("*")
                     if not any(part.startswith(".") for part in f.relative_to(p).parts)
                     and not f.is_dir()
-                    and f.suffix.lower() in STORY_SUFFIXES
+                    and is_story_name(f.name)
                 )
             )
         else:
