@@ -215,3 +215,16 @@ def test_an_ao3_first_person_tag_names_the_narrator() -> None:
     story.characters = [Character(n.lower().replace(" ", "_"), n, aliases) for n, _, aliases in cast]
     story.add_layer("mentions", [])
     assert narration(story).spans("scenes")[0].attrs["narrator"] == "tobias_wren"
+
+
+def test_an_intrusive_authors_asides_to_the_reader_do_not_make_a_story_first_person() -> None:
+    text = (
+        "Bettany Crewe had never been thought pretty. I must beg the reader to believe that I do not say this "
+        "unkindly, for I have grown fond of my heroine. As I have already said, she kept her father's shop. She "
+        "counted the spools every evening and felt, each time, that the day had been wasted on thread.\n"
+    )
+    scene = with_cast(text, [["Bettany Crewe", "she/her", ["Bettany"]]]).spans("scenes")[0]
+    assert (scene.attrs["person"], scene.attrs["focal"]) == ("third", "bettany_crewe")
+    assert "asides to the reader" in scene.attrs["evidence"]
+    own = "I counted the spools every evening. I had kept my father's shop since I was twelve, and I felt " * 2
+    assert with_cast(own + text, []).spans("scenes")[0].attrs["person"] == "first"

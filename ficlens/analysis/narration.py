@@ -130,6 +130,13 @@ _POV = re.compile(
     r"(?:\s*(?:POV|P\.O\.V\.?|point of view|perspective))?\W*$"
 )
 _POV_WORDS = re.compile(r"\bPOV\b|P\.O\.V|point of view|perspective|^\W*[~*=#<-]+\s*[A-Z]", re.I)
+#: The narrator speaking of the telling or to the reader (see ``_authorial``).
+_AUTHORIAL = re.compile(
+    r"\b(?:[Tt]he|[Mm]y|[Oo]ur|[Gg]entle|[Dd]ear)\s+(?:[a-z]+\s+)?readers?\b|\bReaders?\b|\b(?:[Mm]y|[Oo]ur) heroine\b|"
+    r"\b[Oo]ur hero\b|\b(?:[Aa]s|[Ww]hich|[Tt]hat)\s+(?:I|we)\s+have\s+(?:already\s+)?"
+    r"(?:said|mentioned|observed|related|described|told)\b"
+)
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 _SALUTATION = re.compile(r"[ \t]*(?:Dear|Dearest|My dear(?:est)?|My darling)\s+[A-Z][\w.' -]{0,30}[,:!]?[ \t]*(?:\n|$)")
 
 
@@ -143,6 +150,8 @@ class _Reading:
     third: int = 0
     past: int = 0
     present: int = 0
+    #: First-person forms left out as an intrusive author's asides to the reader.
+    authorial: int = 0
     focal: Counter = field(default_factory=Counter)
     narrator: Counter = field(default_factory=Counter)
     ruled_out: set = field(default_factory=set)
@@ -231,7 +240,8 @@ def _read_scene(story: Story, ctx: _Ctx, scene: Span) -> _Reading:
         if r.words < SUBJECT_WORDS:
             for seg_start, seg_end in segments:
                 _read_subjects(story, ctx, seg_start, seg_end, r, last)
-        counts = _tally(_TOKEN.findall(" ".join([story.text[a:b] for a, b in segments])), r)
+        narration = " ".join([story.text[a:b] for a, b in segments])
+        counts = _tally(_TOKEN.findall(narration), r, _authorial(narration))
         person = _person(*counts, least=2)
         if person != "third" or (counts[-1] >= CLEAR_THIRD_WORDS and not counts[0] + counts[1]):
             r.para_person[person] += counts[-1]
@@ -254,10 +264,14 @@ def _person(first: int, second: int, third: int, words: int, least: int) -> str:
     return "third"
 
 
-def _tally(toks: list[str], r: _Reading) -> tuple[int, int, int, int]:
-    """Add one paragraph's pronouns and finite auxiliaries to ``r``; return its (first, second, third, words)."""
+def _tally(toks: list[str], r: _Reading, authorial: int = 0) -> tuple[int, int, int, int]:
+    """Add one paragraph's pronouns and finite auxiliaries to ``r``; return its (first, second, third, words).
+
+    ``authorial`` first-person forms are the author's asides (``_authorial``): not the story's person.
+    """
     cats = list(map(_CATEGORY.get, toks))
-    first, second, third = cats.count("first"), cats.count("second"), cats.count("third")
+    first, second, third = cats.count("first") - authorial, cats.count("second"), cats.count("third")
+    r.authorial += authorial
     r.first += first
     r.second += second
     r.third += third
@@ -265,6 +279,21 @@ def _tally(toks: list[str], r: _Reading) -> tuple[int, int, int, int]:
     r.present += cats.count("present")
     r.words += len(toks)
     return first, second, third, len(toks)
+
+
+def _authorial(narration: str) -> int:
+    """First-person forms in sentences where the narrator speaks of the telling or to the reader.
+
+    "Nor do I fear that my sensible reader...", "as I have already said", "our heroine": an intrusive
+    author's "I" comments on the story from outside it, so it does not make the story first person.
+    """
+    if not _AUTHORIAL.search(narration):
+        return 0
+    return sum(
+        list(map(_CATEGORY.get, _TOKEN.findall(s))).count("first")
+        for s in _SENTENCE.findall(narration)
+        if _AUTHORIAL.search(s)
+    )
 
 
 def _read_subjects(story: Story, ctx: _Ctx, start: int, end: int, r: _Reading, last: dict[str, str]) -> None:
@@ -580,6 +609,8 @@ def _evidence(r: _Reading, person: str) -> str:
         return f"{r.words} narration words, too few: the story's majority"
     rate = {"first": r.first, "second": r.second, "third": r.third}[person] / r.words
     parts = [f"{person} {rate:.1%} of {r.words} narration words", f"past {r.past}:{r.present} present"]
+    if r.authorial:
+        parts.append(f"{r.authorial} first-person words in asides to the reader left out")
     if person == "third" and r.focal:
         parts.append("perceivers " + ", ".join(f"{c} {v:.1f}" for c, v in r.focal.most_common(2)))
     parts += r.clues[:2]
