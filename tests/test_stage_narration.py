@@ -228,3 +228,23 @@ def test_an_intrusive_authors_asides_to_the_reader_do_not_make_a_story_first_per
     assert "asides to the reader" in scene.attrs["evidence"]
     own = "I counted the spools every evening. I had kept my father's shop since I was twelve, and I felt " * 2
     assert with_cast(own + text, []).spans("scenes")[0].attrs["person"] == "first"
+
+
+def test_a_story_that_switches_person_at_each_scene_break() -> None:
+    story = with_cast((DIR / "switching.txt").read_text(encoding="utf-8"), [["Perrin Oake", "he/him", ["Perrin"]]])
+    scenes = story.spans("scenes")
+    assert [s.attrs["person"] for s in scenes] == ["first", "third", "second", "first"]
+    assert [s.attrs["tense"] for s in scenes] == ["past", "past", "present", "past"]
+    # Only the last scene runs a long paragraph in another person (third, with no I in it) beside its first person.
+    assert [s.attrs["mixed"] for s in scenes] == [False, False, False, True]
+    assert [s.attrs["person_share"][s.attrs["person"]] for s in scenes[:3]] == [1.0, 1.0, 1.0]
+    last = scenes[3].attrs["person_share"]
+    assert last["first"] >= 0.2 and last["third"] >= 0.2 and last["first"] + last["third"] == pytest.approx(1.0)
+    assert scenes[1].attrs["focal"] == "perrin_oake"
+
+
+def test_analyze_shows_a_mixed_scene_with_its_shares() -> None:
+    result = CliRunner().invoke(main, ["analyze", str(DIR / "switching.txt")])
+    assert result.exit_code == 0
+    assert "second person, present tense" in result.output
+    assert re.search(r"scene 4: first person.*mixed \(first \d+%, third \d+%\)", result.output)

@@ -156,7 +156,8 @@ class _Reading:
     narrator: Counter = field(default_factory=Counter)
     ruled_out: set = field(default_factory=set)
     clues: list = field(default_factory=list)
-    #: Narration words of paragraphs that read first / second / clearly third person on their own.
+    #: Narration words of paragraphs that read first / second / clearly third person on their own
+    #: (person_share and mixed: how much of a scene is told in another person).
     para_person: Counter = field(default_factory=Counter)
     label_char: str | None = None
 
@@ -206,9 +207,11 @@ def narration(story: Story) -> Story:
             narrator = focal = r.label_char or _best(shared + r.narrator, r.ruled_out | ruled_out)
         elif person == "third":
             focal = r.label_char or _focal(r, main_focal)
-        total = r.first + r.second + r.third
-        shares = {p: round(getattr(r, p) / total, 3) if total else 0.0 for p in ("first", "second", "third")}
-        other = sum(n for p, n in r.para_person.items() if p != person)
+        # Words of paragraphs that read as another person on their own; the rest is the scene's person.
+        words = {p: r.para_person[p] if p != person else 0 for p in ("first", "second", "third")}
+        other = sum(words.values())
+        words[person] = r.words - other
+        shares = {p: round(n / r.words, 3) if r.words else 0.0 for p, n in words.items()}
         sc.attrs.update(
             person=person,
             narrator=narrator,
