@@ -160,3 +160,20 @@ def test_parquet_export_or_a_clear_error_without_pyarrow(tmp_path, monkeypatch):
     pq = pytest.importorskip("pyarrow.parquet")
     run("export", "--format", "parquet", "-o", tmp_path / "pq", "--library", db)
     assert pq.read_table(tmp_path / "pq" / "works.parquet").num_rows == 2
+
+
+def test_remove_from_the_command_line_says_what_it_did(tmp_path):
+    write_stories(tmp_path / "fics", 2)
+    db = tmp_path / "lib.db"
+    run("add", tmp_path / "fics", "--library", db, "-q", "--stages", "structure")
+    unknown = run("library", "remove", "1", "7", "--library", db, ok=False)
+    assert unknown.exit_code == 1 and unknown.stderr.startswith("error: [FL301] no work with id 7 in ")
+    assert "nothing was removed" in unknown.stderr and len(stored(db)) == 2
+    twice = run("library", "remove", "1", "1", "--library", db)
+    assert twice.stdout == "removed 1\n" and "id 1 given more than once, removed once" in twice.stderr
+
+
+def test_a_library_path_in_a_missing_folder_is_one_line_saying_what_to_do(tmp_path):
+    result = run("add", EXAMPLES, "--library", tmp_path / "nowhere" / "lib.db", ok=False)
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert f"folder {tmp_path / 'nowhere'} does not exist; create it (mkdir -p" in result.stderr

@@ -60,10 +60,26 @@ def test_phrases_prefixes_and_boolean(lib):
     assert ids(lib, text="Lily's") == []  # punctuation is quoted, never a syntax error
 
 
+def test_phrase_and_near_searches_as_a_user_types_them(lib):
+    survive = [lib.ids["survive"]]
+    assert ids(lib, text='"Lily survived"') == survive
+    assert ids(lib, text="\u201cLily survived\u201d") == survive  # pasted typographic quotes
+    assert ids(lib, text='"survived Lily"') == []
+    assert ids(lib, text="NEAR(Lily James)") == ids(lib, text="Lily NEAR James") == survive
+    # "... the night. “Run,” James told her": two words between "night" and "told"
+    for text in ("NEAR(night told, 2)", "near(night told,2)", "night NEAR/2 told", 'NEAR("the night" told, 2)'):
+        assert ids(lib, text=text) == survive, text
+    assert ids(lib, text="NEAR(night told, 1)") == ids(lib, text="night NEAR/1 told") == []
+    assert ids(lib, text="Lily (James OR tea)") == ids(lib, text="Lily AND (James OR tea)")
+    assert set(ids(lib, text="(Lily -James) OR lighthouse")) == {lib.ids["other"], lib.ids["death"]}
+    assert ids(lib, text='Lily -"Lily survived"') == [lib.ids["other"]]
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [("(lily", "parentheses"), ('"lily survived', "unbalanced quote"), ("lily AND", "join two words"),
-     ("NOT james", "join two words"), ("lily OR OR james", "join two words")],
+     ("NOT james", "join two words"), ("lily OR OR james", "join two words"), ("NEAR(Lily)", "two or more words"),
+     ("NEAR(Lily OR James)", "two or more words"), ("Lily NEAR", "NEAR joins two words"), ("(-James)", "besides")],
 )
 def test_malformed_search_is_a_clear_error(lib, text, message):
     with pytest.raises(LibraryError, match=message):
@@ -121,3 +137,20 @@ def test_saved_searches_and_exclusions_persist(lib, tmp_path):
         assert lib.ids["death"] in ids(again, use_exclusions=False)
     with pytest.raises(LibraryError, match="no saved search 'nope'"):
         lib.saved_search("nope")
+
+
+def test_author_matches_whole_words_only(tmp_path):
+    with Library(tmp_path / "authors.db") as lib:
+        for name in ("Ann", "Joanna", "Annabel", "Mary Ann", "Ann (annwrites)", "ann_writes", "Zo\u00eb Ann\u00e9"):
+            add_story(lib, make_story(f"A story by {name}.\n", title=name, authors=[name]))
+
+        def by(author: str) -> set[str]:
+            return {h.title for h in search(lib, Query(include={"author": [author]})).hits}
+
+        assert by("Ann") == {"Ann", "Mary Ann", "Ann (annwrites)", "ann_writes"}
+        assert by("ANN") == by("ann") and by("joanna") == {"Joanna"}
+        assert by("mary ann") == {"Mary Ann"} and by("Annwrites") == {"Ann (annwrites)"}
+        assert by("ann\u00e9") == {"Zo\u00eb Ann\u00e9"} and by("zo\u00eb") == {"Zo\u00eb Ann\u00e9"}
+        assert by("an*") == set()  # GLOB characters are literal
+        left = {h.title for h in search(lib, Query(exclude={"author": ["Ann"]})).hits}
+        assert left == {"Joanna", "Annabel", "Zo\u00eb Ann\u00e9"}

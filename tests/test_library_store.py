@@ -42,6 +42,23 @@ def test_a_stored_story_comes_back_exactly(lib):
     assert lib.story(wid).to_json() == story.to_json()
 
 
+def _set_version(path, version: int) -> None:
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {version}")
+    db.commit()
+    db.close()
+
+
+def test_a_library_of_another_schema_version_is_refused_untouched(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    Library(path).close()
+    _set_version(path, 0)  # a library from before versions were kept, as a future ficlens sees version 1
+    before = path.read_bytes()
+    with pytest.raises(LibraryError, match="schema 0, older than this ficlens reads .*--library NEW.db"):
+        Library(path)
+    assert path.read_bytes() == before
+
+
 def test_newer_schema_and_foreign_files_are_refused(tmp_path):
     Library(tmp_path / "a.db").close()
     db = sqlite3.connect(tmp_path / "a.db")
@@ -55,6 +72,12 @@ def test_newer_schema_and_foreign_files_are_refused(tmp_path):
     other.close()
     with pytest.raises(LibraryError, match="not a ficlens library"):
         Library(tmp_path / "b.db")
+    for pragma in ("user_version = 1", "application_id = 7"):  # another program's file that uses these pragmas
+        foreign = sqlite3.connect(tmp_path / "d.db")
+        foreign.execute(f"PRAGMA {pragma}")
+        foreign.close()
+        with pytest.raises(LibraryError, match="not a ficlens library"):
+            Library(tmp_path / "d.db")
     (tmp_path / "c.db").write_text("hello")
     with pytest.raises(LibraryError, match="not a usable ficlens library"):
         Library(tmp_path / "c.db")
@@ -104,3 +127,25 @@ def test_allow_listed_lyrics_are_not_reuse(lib):
     assert [p.kind for p in duplicates.find(lib)] == ["passage"]
     duplicates.allow(lib, song, "song.txt")
     assert duplicates.find(lib) == []
+
+
+def test_remove_is_all_or_nothing_and_takes_an_id_once(lib):
+    a, b = (add_story(lib, make_story(prose(i, 60), title=f"t{i}")) for i in (1, 2))
+    with pytest.raises(LibraryError, match=r"no works with ids 98, 99 in .*nothing was removed"):
+        lib.remove([a, 98, b, 99])
+    assert lib.count() == 2
+    assert lib.remove([a, a]) == 1 and lib.count() == 1
+    with pytest.raises(LibraryError, match=f"no work with id {a} "):
+        lib.remove([b, a])
+    assert lib.count() == 1 and not lib.check()
+
+
+def test_a_library_in_a_missing_folder_is_an_error_unless_it_is_the_default(tmp_path, monkeypatch):
+    with pytest.raises(LibraryError, match=r"folder .*typo does not exist; create it \(mkdir -p"):
+        Library(tmp_path / "typo" / "lib.db")
+    assert not (tmp_path / "typo").exists()
+    monkeypatch.delenv("FICLENS_LIBRARY", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr("sys.platform", "linux")
+    with Library() as lib:
+        assert lib.path == tmp_path / "xdg" / "ficlens" / "library.db" and lib.path.exists()
