@@ -145,7 +145,7 @@ _FILTER_HELP = {
     "warning": "archive warning",
     "category": "category (F/M, M/M, Gen...)",
     "tag": "tag of any kind",
-    "author": "author",
+    "author": "author (whole words: 'Ann' finds 'Mary Ann', not 'Joanna')",
     "language": "language",
     "character": "character, tagged or found in the text",
     "main": "main character",
@@ -206,13 +206,15 @@ def search(text: str | None, words_range: str | None, chapters_range: str | None
     """Search the stories' text and analysis.
 
     TEXT is full-text search over the stories themselves: words, "exact phrases", prefix*,
-    AND / OR / NOT, (groups) and -word; results are ranked by BM25. Every filter can be repeated
+    AND / OR / NOT, (groups), -word and NEAR(word word, distance); results are ranked by BM25.
+    Quote TEXT for the shell so its double quotes arrive. Every filter can be repeated
     (all must match) and has a --not- twin; character names match any name or alias. Put `--`
     before a TEXT that starts with "-" (`ficlens search -- -James`). No TEXT lists every work.
 
     \b
     Examples:
       ficlens search "Lily survived"
+      ficlens search '"Lily Potter" OR NEAR(Lily James, 5)'
       ficlens search --pov first --narrator Lily --words "<5000" --not-warning "Major Character Death"
       ficlens search '"the prophecy" AND wand*' --fandom "Harry Potter" --complete --save prophecy
       ficlens search --saved prophecy --page 2 --json

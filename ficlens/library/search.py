@@ -259,8 +259,8 @@ def _near(tokens: list[str], text: str) -> str:
     if len(tokens) >= 2 and tokens[-2] == "," and tokens[-1].isdigit():
         distance, tokens = tokens[-1], tokens[:-2]
     if any(t in _OPS or t in ("(", ",") or t.startswith("-") for t in tokens) or len(tokens) < 2:
-        raise LibraryError(f"NEAR(...) takes two or more words or \"phrases\" and a distance: "
-                           f"NEAR(Lily James, 5): {text!r}")
+        raise LibraryError(f"NEAR takes two or more words or \"phrases\" and an optional distance, "
+                           f"e.g. NEAR(Lily James, 5); got {text!r}")
     return f"NEAR({' '.join(map(_term, tokens))}, {distance})"
 
 
