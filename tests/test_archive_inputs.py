@@ -111,6 +111,7 @@ def mixed_folder(tmp: Path) -> Path:
     (fics / "empty.txt").write_text("")
     (fics / "cover.jpg").write_bytes(b"\xff\xd8\xff" + bytes(64))
     (fics / "notes.docx").write_bytes(b"PK\x03\x04")
+    (fics / "lib.db-wal").write_bytes(b"\x00" * 32)  # a library kept beside the stories
     (fics / ".hidden.txt").write_text(story(3))
     inner = bulk_zip(tmp / "inner.zip", {"x.txt": story(4)})
     bulk_zip(fics / "bundle.zip", {

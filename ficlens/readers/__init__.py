@@ -92,7 +92,7 @@ STORY_SUFFIXES = frozenset({"", ".txt", ".text", ".htm", ".html", ".xhtml", ".ep
 def is_story_name(name: str) -> bool:
     """A file name with a story extension, or none ("Chapter 2. The Lake" has no extension, only a full stop)."""
     suffix = PurePosixPath(name).suffix.lower()
-    return suffix in STORY_SUFFIXES or not suffix[1:].isalnum()
+    return suffix in STORY_SUFFIXES or " " in suffix
 
 
 def iter_files(paths: list[str] | tuple[str, ...]) -> list[Path]:
