@@ -133,8 +133,8 @@ _POV_WORDS = re.compile(r"\bPOV\b|P\.O\.V|point of view|perspective|^\W*[~*=#<-]
 #: The narrator speaking of the telling or to the reader (see ``_authorial``).
 _AUTHORIAL = re.compile(
     r"\b(?:[Tt]he|[Mm]y|[Oo]ur|[Gg]entle|[Dd]ear)\s+(?:[a-z]+\s+)?readers?\b|\bReaders?\b|\b(?:[Mm]y|[Oo]ur) heroine\b|"
-    r"\b[Oo]ur hero\b|\b(?:[Aa]s|[Ww]hich|[Tt]hat)\s+(?:I|we)\s+have\s+(?:already\s+)?"
-    r"(?:said|mentioned|observed|related|described|told)\b"
+    r"\b[Oo]ur hero\b|\b(?:[Aa]s|[Ww]hich|[Tt]hat)\s+(?:I|we)\s+have\s+(?:already\s+|just\s+)?(?:said|observed|told)\b|"
+    r"\b(?:I|we)\s+have\s+(?:already\s+|just\s+)?(?:mentioned|related|described)\b"
 )
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 _SALUTATION = re.compile(r"[ \t]*(?:Dear|Dearest|My dear(?:est)?|My darling)\s+[A-Z][\w.' -]{0,30}[,:!]?[ \t]*(?:\n|$)")
