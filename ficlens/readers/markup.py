@@ -30,6 +30,7 @@ _SIBLING_ENDS = {"li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}, "tr": {"t
 _HTML_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
 _XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)""")
+_DEFAULT_NS = re.compile(rb"""\sxmlns\s*=\s*(?:"[^"]*"|'[^']*')""")
 _ENTITY_MARKERS = tuple("<!ENTITY".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
 
 
@@ -137,14 +138,25 @@ def _xml_tree(data: bytes, encoding: str | None = None) -> Element:
     """Parse checked XML (raises ``ET.ParseError``); HTML named entities allowed, namespaces dropped."""
     if b"&" in data:  # XHTML may use HTML's named entities (&nbsp;) with no DTD defining them
         data = _HTML_ENTITY.sub(_numeric_entity, data)
+    renamed = b"xmlns" in data or b"<xml:" in data  # namespaced tags arrive as {uri}tag
+    ns = _DEFAULT_NS.search(data) if renamed else None
+    if ns and data.count(b"xmlns") == 1 and _in_tag(data, ns.start()) and b"<![CDATA[" not in data:
+        data = data[: ns.start()] + data[ns.end() :]  # XHTML's one namespace dropped: no tag needs renaming
+        renamed = b"<xml:" in data
     parser = ET.XMLParser(encoding=encoding)
     parser.feed(data)
     root = parser.close()
-    for el in root.iter():
-        tag = el.tag
-        if isinstance(tag, str) and tag[0] == "{":
-            el.tag = tag.rsplit("}", 1)[1]
+    if renamed:
+        for el in root.iter():
+            tag = el.tag
+            if isinstance(tag, str) and tag[0] == "{":
+                el.tag = tag.rsplit("}", 1)[1]
     return root
+
+
+def _in_tag(data: bytes, i: int) -> bool:
+    """Whether offset ``i`` lies inside markup (text may hold ``>`` but never ``<``)."""
+    return data.rfind(b"<", 0, i) > data.rfind(b">", 0, i)
 
 
 _XHTML = re.compile(r"\A\s*<\?xml|xmlns=[\"']http://www\.w3\.org/1999/xhtml")

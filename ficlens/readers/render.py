@@ -56,12 +56,17 @@ def is_divider(text: str, centered: bool = False) -> bool:
 
 def paragraph_kind(text: str, centered: bool = False) -> str | None:
     """What a paragraph is when it is not prose: divider, pov (header), author_note or disclaimer."""
-    if len(text) <= 50:  # dividers and POV headers are short
+    n = len(text)
+    if n > 50:  # the common case, a line of prose, leaves at once unless it starts like a note
+        first = text[0]
+        if n >= 1500 or (first.isalnum() and first not in "aAdD"):
+            return None
+    else:  # dividers and POV headers are short
         if is_divider(text, centered) or (len(text) <= 40 and _WORDY.search(text) and structure.is_divider(text)):
             return "divider"
         if structure.pov_name(text):
             return "pov"
-    m = _FRONT.match(text) if len(text) < 1500 else None
+    m = _FRONT.match(text) if n < 1500 else None
     return m.lastgroup if m else None
 
 
@@ -101,12 +106,9 @@ class TextBuilder:
     # -- blocks ---------------------------------------------------------------------------------
 
     def _block(self, text: str) -> tuple[int, int]:
-        if self.pos:
-            self.parts.append("\n\n")
-            self.pos += 2
-        start = self.pos
+        start = self.pos + 2 if self.parts else 0  # blocks are joined by a blank line
         self.parts.append(text)
-        self.pos += len(text)
+        self.pos = start + len(text)
         return start, self.pos
 
     def heading(self, text: str) -> None:
@@ -152,49 +154,69 @@ class TextBuilder:
         self._flush(False)
 
     def _children(self, el: Element, centered: bool) -> None:
-        self._text(el.text)
+        """Render ``el``'s text, children and their tails: the hot loop of every reader, so the common
+        cases (a paragraph of plain text, inline emphasis, whitespace between blocks) are dispatched here."""
+        if el.text:
+            self._text(el.text)
+        skip, chapter_tags = self._skip, self.chapter_tags
         for child in el:
-            self._node(child, centered)
-            self._text(child.tail)
+            tag = child.tag
+            if skip and child in skip:
+                pass
+            elif tag in _BLOCK and tag not in chapter_tags:
+                if self._buf:
+                    self._flush(centered)
+                inner = centered or _centered(child)
+                if len(child) or self._ital:  # (italics left over from a <br><br> go to the next paragraph)
+                    self._children(child, inner)
+                    self._flush(inner, tag in _HEADINGS)
+                elif child.text:  # a block of plain text needs no buffer
+                    text = child.text
+                    text = text.strip() if text.isprintable() and "  " not in text else " ".join(text.split())
+                    if text:
+                        self._put(text, inner, tag in _HEADINGS)
+            elif tag in _ITALIC:
+                self._italic(child, centered)
+            elif tag == "br":
+                self._br(centered)
+            elif tag == "hr":
+                self._flush(centered)
+                self.divider()
+            elif tag in chapter_tags:
+                self._flush(centered)
+                title = " ".join("".join(child.itertext()).split())
+                self.chapter(title or None, title)
+            elif not isinstance(tag, str) or tag in _SKIP:
+                pass
+            elif "italic" in child.get("style", ""):
+                self._italic(child, centered)
+            else:
+                self._children(child, centered)
+            tail = child.tail
+            if tail and not (self._space and tail.isspace()):
+                self._text(tail)
 
-    def _node(self, el: Element, centered: bool) -> None:
-        tag = el.tag
-        if not isinstance(tag, str) or tag in _SKIP or el in self._skip:
-            return
-        if tag == "hr":
-            self._flush(centered)
-            self.divider()
-        elif tag in self.chapter_tags:
-            self._flush(centered)
-            title = " ".join("".join(el.itertext()).split())
-            self.chapter(title or None, title)
-        elif tag in _BLOCK:
-            self._flush(centered)
-            inner = centered or _centered(el)
-            self._children(el, inner)
-            self._flush(inner, heading=tag in _HEADINGS)
-        elif tag == "br" and self._buf and self._buf[-1] == "\n":  # <br><br>: a blank line ends the paragraph
-            self._buf.pop()
+    def _italic(self, el: Element, centered: bool) -> None:
+        start = self._len
+        self._children(el, centered)
+        if self._len > start:
+            self._ital.append((start, self._len))
+
+    def _br(self, centered: bool) -> None:
+        buf = self._buf
+        if buf and buf[-1] == "\n":  # <br><br>: a blank line ends the paragraph
+            buf.pop()
             self._len -= 1
             self._flush(centered)
-        elif tag == "br":
-            if self._buf and self._buf[-1].endswith(" "):
-                self._buf[-1] = self._buf[-1][:-1]
-                self._len -= 1
-            self._buf.append("\n")
-            self._len += 1
-            self._space = True
-        elif tag in _ITALIC or "italic" in el.get("style", ""):
-            start = self._len
-            self._children(el, centered)
-            if self._len > start:
-                self._ital.append((start, self._len))
-        else:
-            self._children(el, centered)
-
-    def _text(self, s: str | None) -> None:
-        if not s:
             return
+        if buf and buf[-1].endswith(" "):
+            buf[-1] = buf[-1][:-1]
+            self._len -= 1
+        buf.append("\n")
+        self._len += 1
+        self._space = True
+
+    def _text(self, s: str) -> None:
         if not s.isprintable() or "  " in s:  # anything but single ASCII spaces needs collapsing
             s = _WS.sub(" ", s)
         if self._space and s[0] == " ":
@@ -212,10 +234,22 @@ class TextBuilder:
         ital = self._ital
         self._buf, self._len, self._space, self._ital = [], 0, True, []
         text = raw.strip()
-        if not text:
-            return
-        kind = None if heading else paragraph_kind(text, centered)
-        if heading:
+        if text:
+            self._put(text, centered, heading, raw, ital)
+
+    def _put(
+        self, text: str, centered: bool, heading: bool, raw: str = "", ital: list[tuple[int, int]] | None = None
+    ) -> None:
+        """Write one rendered block (``raw`` before stripping, with its italics) as what it is."""
+        kind = "heading" if heading else paragraph_kind(text, centered)
+        if kind is None:  # prose, by far the most common
+            start = self.pos + 2 if self.parts else 0
+            self.parts.append(text)
+            self.pos = end = start + len(text)
+            self.paragraphs.append(Span(start, end))
+            if ital:
+                self._italics(start, text, len(raw) - len(raw.lstrip()), ital)
+        elif kind == "heading":
             self.heading(text)
         elif kind == "divider":
             self.divider(text)
@@ -224,26 +258,25 @@ class TextBuilder:
             start, end = self._block(text)
             self.front.append(Span(start, end, "heading", {"pov": structure.pov_name(text)}))
             self._scene_label = text
-        elif kind:
+        else:
             start, end = self._block(text)
             self.front.append(Span(start, end, kind))
             self.notes.append(text)
-        else:
-            start, end = self._block(text)
-            self.paragraphs.append(Span(start, end))
-            shift = start - (len(raw) - len(raw.lstrip()))
-            for a, b in ital:
-                a, b = max(a + shift, start), min(b + shift, end)
-                piece = self.parts[-1][a - start : b - start]
-                a += len(piece) - len(piece.lstrip())
-                b -= len(piece) - len(piece.rstrip())
-                if b > a:
-                    self.italics.append(Span(a, b))
+
+    def _italics(self, start: int, text: str, lead: int, ital: list[tuple[int, int]]) -> None:
+        """Italic runs (offsets into the paragraph before ``lead`` spaces were stripped), trimmed of spaces."""
+        for a, b in ital:
+            a = a - lead if a > lead else 0
+            piece = text[a : b - lead]
+            run = piece.strip()
+            if run:
+                a += start + len(piece) - len(piece.lstrip())
+                self.italics.append(Span(a, a + len(run)))
 
     # -- result ---------------------------------------------------------------------------------
 
     def text(self) -> str:
-        return "".join(self.parts)
+        return "\n\n".join(self.parts)
 
     def story(self, meta: Metadata, source: str, producer: str) -> Story:
         """The Story with every layer; a text without chapter headings is one untitled chapter."""
