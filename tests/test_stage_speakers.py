@@ -172,11 +172,31 @@ def test_eval_quotes_command_on_the_seeds(shared):
     assert summary["F1"] == 1.0 and summary["addressee"] >= 0.9
 
 
-def test_an_unnamed_first_person_narrator_keeps_the_turns_but_gets_no_name():
+def test_an_unnamed_first_person_narrator_keeps_the_turns_and_becomes_the_narrator():
     story = story_with_cast("unnamed_narrator.txt", {"Oskar": "he/him"})
     assert said(story) == [
         ('"You\'re late,"', "oskar"),
-        ('"The road was flooded,"', None),  # I said
+        ('"The road was flooded,"', "narrator"),  # I said
         ('"It always is."', "oskar"),
-        ('"Then you should have waited longer."', None),
+        ('"Then you should have waited longer."', "narrator"),
     ]
+    narrator = story.character("narrator")
+    assert (narrator.name, narrator.aliases) == ("the narrator", ["I"])
+
+
+def test_a_speaker_the_tags_describe_is_a_character_of_its_own():
+    story = Story(
+        '"Who are you?" said the Gardener.\n\n"Nobody," said Wren.\n\n"Nobody is a fine name," the Gardener '
+        'replied.\n\n"Off with you," said the old porter. He waved a broom.\n\n"Going," said Wren.'
+    )
+    story.add_layer("paragraphs", [Span(m.start(), m.end()) for m in re.finditer(r"[^\n]+", story.text)])
+    quotes.quotes(story)
+    story.characters = [Character("wren", "Wren", ["Wren"], pronouns="she/her")]
+    story.add_layer("mentions", [Span(m.start(), m.end(), attrs={"char": "wren", "kind": "name"})
+                                 for m in re.finditer("Wren", story.text)])
+    speakers.speakers(story)
+    assert [q.attrs["speaker"] for q in story.spans("quotes")] == [
+        "the_gardener", "wren", "the_gardener", "the_porter", "wren"
+    ]
+    porter = story.character("the_porter")
+    assert (porter.name, porter.pronouns) == ("the old porter", "he/him")  # from "He waved"

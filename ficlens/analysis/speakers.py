@@ -32,7 +32,7 @@ from ficlens.story import Character, Span, Story
 PRODUCER = "speakers/1"
 MODELS = Path(__file__).resolve().parents[1] / "models"
 #: The speaker id used while decoding for a first-person narrator the cast does not name; it comes
-#: out as speaker ``null`` (the narrator still takes part in the turn-taking).
+#: out as a character of its own, "the narrator" (alias "I"), once the narrator says something.
 UNNAMED_NARRATOR = "_narrator"
 #: How far (characters) around a quote its paragraph's names count: keeps huge paragraphs linear.
 _NEAR = 800
@@ -152,8 +152,6 @@ class Context:
     def __init__(self, story: Story) -> None:
         self.story = story
         self.text = story.text
-        self.chars = {c.id: c for c in story.characters}
-        self.gender = {c.id: _gender(c) for c in story.characters}
         self.quotes = story.spans("quotes")
         self.q_starts = [q.start for q in self.quotes]
         self.q_ends = [q.end for q in self.quotes]
@@ -161,7 +159,21 @@ class Context:
             Mention(s.start, s.end, s.attrs.get("char"), s.attrs.get("kind", "name"))
             for s in story.spans("mentions")
         ]
-        self.mentions = [m for m in ms if m.char in self.chars or m.kind == "pronoun"]
+        self.by_name = _by_name(story.characters)
+        self._index(story.characters, ms)
+        described, extra = described_speakers(self)
+        if extra:
+            known = {c.id for c in story.characters}
+            story.characters.extend(c for c in described if c.id not in known)
+            self._index(story.characters, ms + extra)
+        self.narrator: str | None = None  # who "I" is in tags (set by decode)
+        self.reader: str | None = None  # who "you" is in tags, in second-person stories (set by decode)
+
+    def _index(self, cast: list[Character], ms: list[Mention]) -> None:
+        """The characters' genders and salience, and their mentions by position and (narration) by gender."""
+        self.chars = {c.id: c for c in cast}
+        self.gender = {c.id: _gender(c) for c in cast}
+        self.mentions = sorted((m for m in ms if m.char in self.chars or m.kind == "pronoun"), key=lambda m: m.start)
         self.m_starts = [m.start for m in self.mentions]
         self.at = {m.start: m for m in self.mentions}
         counts = Counter(m.char for m in self.mentions if m.char)
@@ -179,14 +191,6 @@ class Context:
         self.top_by_gender: dict[str, str] = {}
         for cid, _ in counts.most_common():
             self.top_by_gender.setdefault(self.gender.get(cid) or "?", cid)
-        self.narrator: str | None = None  # who "I" is in tags (set by decode)
-        self.reader: str | None = None  # who "you" is in tags, in second-person stories (set by decode)
-        names: dict[str, set[str]] = {}
-        for c in story.characters:
-            for n in (c.name, *c.aliases):
-                names.setdefault(bare_name(n), set()).add(c.id)
-        #: A name or alias (lower case, no article) -> the one character answering to it.
-        self.by_name = {n: next(iter(ids)) for n, ids in names.items() if len(ids) == 1 and n}
 
     def inside_quote(self, pos: int) -> bool:
         k = bisect_right(self.q_starts, pos) - 1
@@ -272,6 +276,139 @@ class Context:
         if first_m:
             return first_m.char, first_m.start, first_m.end, first_m.kind
         return None
+
+
+def _by_name(cast: list[Character]) -> dict[str, str]:
+    """A name or alias (lower case, no article) -> the one character answering to it."""
+    names: dict[str, set[str]] = {}
+    for c in cast:
+        for n in (c.name, *c.aliases):
+            names.setdefault(bare_name(n), set()).add(c.id)
+    return {n: next(iter(ids)) for n, ids in names.items() if len(ids) == 1 and n}
+
+
+# -- speakers the cast does not name ------------------------------------------------------------
+
+_THE = re.compile(r"[Tt]he[ \t\n]+([A-Za-z][\w'’-]*(?:[ \t\n]+[A-Za-z][\w'’-]*){0,3})")
+_VERB_THE = re.compile(r"([a-z]+)(?:[ \t\n]+[a-z]+ly)?[ \t\n]+(?:(?:out|back|up)[ \t\n]+)?(?=[Tt]he\b)")
+#: Words that end a description (``said the King to the Queen``, ``the old man slowly said``).
+_DESC_STOP = _NOT_VERBS | frozenset(
+    "at into onto upon without after before again then now once still not no there here had has have was is were "
+    "would could will did do does had himself herself".split()
+)
+#: Heads that stand for no one in particular or for someone already named (``said the other``).
+_GENDER_OF = {"he/him": "m", "she/her": "f"}
+#: How far back (characters) a named character of the same gender makes a lower-case description theirs.
+_DESCRIBED_REACH = 6000
+_HE_SHE = re.compile(r"\b(he|him|his|she|her)\b", re.IGNORECASE)
+_NOT_PERSON = frozenset("other others latter former one same first second third last next rest whole".split())
+#: Heads whose gender the word itself gives.
+_HEAD_GENDER = {
+    **{w: "he/him" for w in "man boy gentleman lad fellow king duke lord father husband son brother uncle sir "
+       "prince master gentlemen".split()},
+    **{w: "she/her" for w in "woman girl lady lass queen duchess mother wife daughter sister aunt princess "
+       "mistress madam maid".split()},
+}
+
+
+def _description(text: str, pos: int, limit: int) -> tuple[int, int, str] | None:
+    """``the old man`` at ``pos``: (start, end, the words after "the"), cut before the first word that
+    cannot describe a person (a preposition, an adverb, a verb), with capitals kept together."""
+    m = _THE.match(text, pos, limit)
+    if not m:
+        return None
+    words: list[str] = []
+    end = m.start(1)
+    for w in re.finditer(r"[A-Za-z][\w'’-]*", m.group(1)):
+        low = w.group().lower()
+        if (low in _DESC_STOP or low in SPEECH_VERBS or low in THINK_VERBS or low.endswith("ly") and low != "lady"
+                or words and words[0][0].isupper() != w.group()[0].isupper()):
+            break
+        words.append(w.group())
+        end = m.start(1) + w.end()
+    if not words or words[-1].lower() in _NOT_PERSON:
+        return None
+    return m.start(), end, " ".join(words)
+
+
+def _described_tag(text: str, q_end: int, limit: int) -> tuple[int, int, str] | None:
+    """The description in a speech tag after a quote: ``said the Hatter`` / ``the old man replied``."""
+    pos = q_end
+    while pos < limit and text[pos] in _SKIP:
+        pos += 1
+    if "\n\n" in text[q_end:pos]:
+        return None
+    v = _VERB_THE.match(text, pos, limit)
+    if v and (v.group(1) in SPEECH_VERBS or v.group(1) in THINK_VERBS):
+        return _description(text, v.end(), limit)
+    d = _description(text, pos, limit)
+    if d:
+        w = _VERB_AFTER.match(text, d[1], limit)
+        if w and (w.group(1) in SPEECH_VERBS or w.group(1) in THINK_VERBS):
+            return d
+    return None
+
+
+def _pronoun_after(text: str, pos: int) -> str | None:
+    """The pronouns of the first "he" or "she" (his, her...) shortly after ``pos`` in its paragraph."""
+    m = _HE_SHE.search(text, pos, min(len(text), pos + 150))
+    if m is None or "\n\n" in text[pos : m.start()]:
+        return None
+    return "he/him" if m.group(1).lower() in ("he", "him", "his") else "she/her"
+
+
+def described_speakers(ctx: Context) -> tuple[list[Character], list[Mention]]:
+    """Speakers the tags describe instead of naming (``said the Hatter``, ``the old man replied``).
+
+    A capitalised description is a title used as a name: a character of its own (one per head word),
+    with a mention wherever the text uses it. A lower-case one (``said the girl``) is usually someone
+    the story has named, so it makes a character only when nobody of its gender (from the noun or the
+    next "he"/"she") has been named for a while (``said the convict`` in a scene with no named man).
+    Descriptions of a known character (``the Mouse``) only get the mentions."""
+    text, quotes = ctx.text, ctx.quotes
+    found: dict[str, Counter] = {}
+    votes: dict[str, Counter] = {}  # head -> the pronouns used right after its tags
+    for i, q in enumerate(quotes):
+        if q.attrs.get("kind") not in ("speech", "thought"):
+            continue
+        limit = quotes[i + 1].start if i + 1 < len(quotes) else len(text)
+        d = _described_tag(text, q.end, min(limit, q.end + 80))
+        if d is None or any(m.char for m in ctx.mentions_in(d[0], d[1]) if m.kind != "pronoun"):
+            continue
+        head = d[2].split()[-1].lower()
+        pronouns = _HEAD_GENDER.get(head) or _pronoun_after(text, d[1])
+        if d[2][0].islower():  # someone named of that gender not long before: probably them
+            pos_list, _ = ctx.by_gender.get(_GENDER_OF.get(pronouns or ""), ([], []))
+            k = bisect_left(pos_list, d[0]) - 1
+            if not pronouns or k >= 0 and d[0] - pos_list[k] < _DESCRIBED_REACH:
+                continue
+        found.setdefault(head, Counter())[d[2]] += 1
+        votes.setdefault(head, Counter())[pronouns] += 1
+    chars: list[Character] = []
+    ids: dict[str, str] = {}  # description -> character id
+    for head, forms in found.items():
+        known = next((ctx.by_name[k] for f in forms if (k := bare_name(f)) in ctx.by_name), None)
+        if known or head in ctx.by_name:
+            ids.update(dict.fromkeys(forms, known or ctx.by_name[head]))
+            continue
+        cid = "the_" + re.sub(r"[^a-z0-9]+", "_", head).strip("_")
+        pronouns, n = votes[head].most_common(1)[0]
+        if n * 3 <= 2 * votes[head].total():
+            pronouns = None  # the pronouns after its tags disagree
+        name = "the " + forms.most_common(1)[0][0]
+        chars.append(Character(cid, name, ["the " + f for f in forms], pronouns=pronouns, attrs={"described": True}))
+        ids.update(dict.fromkeys(forms, cid))
+    extra: list[Mention] = []
+    if ids:
+        alts = "|".join(r"[ \t\n]+".join(map(re.escape, f.split())) for f in sorted(ids, key=len, reverse=True))
+        for m in re.finditer(rf"\b[Tt]he[ \t\n]+({alts})\b", text):
+            if not any(n.char for n in ctx.mentions_in(m.start(), m.end()) if n.kind != "pronoun"):
+                form = " ".join(m.group(1).split())
+                extra.append(Mention(m.start(), m.end(), ids[form], "name" if form[0].isupper() else "nominal"))
+    counts = Counter(m.char for m in extra)
+    for c in chars:
+        c.mentions = counts[c.id]
+    return chars, extra
 
 
 def _sentence_start(text: str, pos: int) -> int:
@@ -660,6 +797,7 @@ def assign(story: Story, model: Model | None = None) -> Story:
     model = model or default_model()
     quotes = story.spans("quotes")
     ctx = Context(story)
+    narrator = None
     for d in decode(story, model, ctx=ctx):
         q = quotes[d.quote]
         k = d.chosen
@@ -671,11 +809,23 @@ def assign(story: Story, model: Model | None = None) -> Story:
         tagged = any(f.get(k) for k in ("tag_name", "tag_pronoun", "tag_nominal", "tag_protagonist", "tag_before"))
         tag = d.tags.get(cid) if tagged else None
         cue = "implicit" if tag is None else ("explicit" if tag.kind == "name" else "anaphoric")
-        q.attrs.update(speaker=None if cid == UNNAMED_NARRATOR else cid, cue=cue, confidence=round(probs[k], 3))
+        if cid == UNNAMED_NARRATOR:
+            narrator = narrator or _narrator_character(story)
+            cid = narrator.id
+        q.attrs.update(speaker=cid, cue=cue, confidence=round(probs[k], 3))
         q.attrs["speaker_mention"] = [tag.start, tag.end] if tag else None
     _addressees(ctx, story)
     _dialogue_share(story)
     return story
+
+
+def _narrator_character(story: Story) -> Character:
+    """A character for the first-person narrator the cast does not name, added to the story."""
+    ids = {c.id for c in story.characters}
+    cid = next(c for c in ("narrator", *(f"narrator_{n}" for n in range(2, len(ids) + 3))) if c not in ids)
+    c = Character(cid, "the narrator", ["I"], attrs={"narrator": True})
+    story.characters.append(c)
+    return c
 
 
 def _addressees(ctx: Context, story: Story) -> None:
