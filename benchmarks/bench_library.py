@@ -4,8 +4,9 @@
 
 Generates the corpus with ``gen_corpus.py`` when ``DIR/truth.json`` is missing. Reports (nothing is asserted):
 add words/s and its ratio to ``analyze`` alone (single process, on a sample); p50/p95 latency of a
-full-text search with three filters and of ``similar``; recall and precision of planted near-duplicates,
-versions found by containment, and reused passages found with offsets covering them.
+full-text search with three filters, of one with the whole-word author filter, and of ``similar``;
+recall and precision of planted near-duplicates, versions found by containment, and reused passages
+found with offsets covering them.
 """
 
 from __future__ import annotations
@@ -62,6 +63,20 @@ def time_searches(lib: Library, rng: random.Random, n: int) -> dict[str, float]:
         totals.append(search(lib, q).total)
         times.append(time.perf_counter() - t)
     return {**ms(times), "queries": n, "mean_hits": round(statistics.mean(totals), 1)}
+
+
+def time_author_searches(lib: Library, rng: random.Random, n: int) -> dict[str, float]:
+    """Full text plus the whole-word ``--author`` filter (a GLOB per author tag of each candidate work)."""
+    from benchmarks.gen_corpus import NOUNS
+
+    authors = [r[0] for r in lib.db.execute("SELECT value FROM tags WHERE kind = 'author' LIMIT 5000")]
+    times = []
+    for _ in range(n):
+        q = Query(text=rng.choice(NOUNS), include={"author": [rng.choice(authors)]})
+        t = time.perf_counter()
+        search(lib, q)
+        times.append(time.perf_counter() - t)
+    return {**ms(times), "queries": n}
 
 
 def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -154,6 +169,7 @@ def main() -> None:
                              "failed": len(report.failures), "db_mb": round(lib.info()["bytes"] / 2**20, 1)}
             print(json.dumps(result), file=sys.stderr)
         result["search"] = time_searches(lib, rng, 200)
+        result["search_author"] = time_author_searches(lib, rng, 100)
         ids_all = [r[0] for r in lib.db.execute("SELECT id FROM works WHERE current")]
         times = []
         for wid in rng.sample(ids_all, min(50, len(ids_all))):

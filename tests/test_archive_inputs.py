@@ -143,3 +143,14 @@ def test_a_mixed_folder_reads_every_story_and_reports_each_bad_one_once(tmp_path
     added = invoke("add", fics, tmp_path)
     assert added.exit_code == 1 and "added 4, already stored 0, failed 3" in added.stdout
     assert {named(e) for e in added.stderr.splitlines()} == bad
+
+
+def test_a_zip_that_stores_an_epub_uncompressed_is_a_zip_of_stories_not_an_epub(tmp_path):
+    epub = Path(__file__).parent / "fixtures" / "formats" / "ao3.epub"
+    bundle = bulk_zip(tmp_path / "stored.zip", {"a_book.epub": epub.read_bytes(), "b.txt": story(1)},
+                      zipfile.ZIP_STORED)  # Python's default: the EPUB's own container name is in the zip's head
+    result = invoke("info", bundle, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert [line.split(" | ")[0] for line in result.stdout.splitlines()] == [
+        f"{bundle}!a_book.epub: ao3_epub", f"{bundle}!b.txt: plaintext"]
+    assert "added 2, already stored 0, failed 0" in invoke("add", bundle, tmp_path).stdout

@@ -110,6 +110,14 @@ def is_zip(head: bytes) -> bool:
     return head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06")
 
 
+#: How an EPUB starts, by its rule: an uncompressed first member ``mimetype`` saying so.
+_EPUB_FIRST = b"mimetypeapplication/epub+zip"
+
+
+def _is_epub_listing(z: SafeZip) -> bool:
+    return z.has("META-INF/container.xml") or (z.has("mimetype") and b"epub" in z.read("mimetype"))
+
+
 def _is_epub(head: bytes, path: Path) -> bool:
     from ficlens.readers import epub  # epub imports this module
 
@@ -153,11 +161,13 @@ def iter_inputs(paths: list[str] | tuple[str, ...]) -> Iterator[Source]:
                 head = f.read(HEAD_BYTES)
         except OSError:
             head = b""  # reading it again gives the error in the words every format uses
-        if not is_zip(head) or _is_epub(head, path):
-            yield Source(path)
+        if not is_zip(head) or head[30:58] == _EPUB_FIRST:
+            yield Source(path)  # read later, by its reader: a folder of books is never all in memory at once
             continue
         try:
-            found = list(members(SafeZip(load_bytes(path), path)))
+            z = SafeZip(load_bytes(path), path)
+            # the listing, not the head, tells a loose EPUB from a zip that stores one uncompressed
+            found = [Source(path)] if _is_epub_listing(z) else list(members(z))
         except FiclensError as e:
             found = [Source(path, error=e)]
         yield from found or [Source(path, error=UnsupportedFormat(NO_STORY, path=str(path)))]
