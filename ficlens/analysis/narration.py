@@ -244,7 +244,7 @@ def _read_scene(story: Story, ctx: _Ctx, scene: Span) -> _Reading:
             for seg_start, seg_end in segments:
                 _read_subjects(story, ctx, seg_start, seg_end, r, last)
         narration = " ".join([story.text[a:b] for a, b in segments])
-        counts = _tally(_TOKEN.findall(narration), r, _authorial(narration))
+        counts = _tally(narration, r)
         person = _person(*counts, least=2)
         if person != "third" or (counts[-1] >= CLEAR_THIRD_WORDS and not counts[0] + counts[1]):
             r.para_person[person] += counts[-1]
@@ -267,14 +267,18 @@ def _person(first: int, second: int, third: int, words: int, least: int) -> str:
     return "third"
 
 
-def _tally(toks: list[str], r: _Reading, authorial: int = 0) -> tuple[int, int, int, int]:
+def _tally(narration: str, r: _Reading) -> tuple[int, int, int, int]:
     """Add one paragraph's pronouns and finite auxiliaries to ``r``; return its (first, second, third, words).
 
-    ``authorial`` first-person forms are the author's asides (``_authorial``): not the story's person.
+    First-person forms in the author's asides to the reader (``_authorial``) are not the story's person.
     """
+    toks = _TOKEN.findall(narration)
     cats = list(map(_CATEGORY.get, toks))
-    first, second, third = cats.count("first") - authorial, cats.count("second"), cats.count("third")
-    r.authorial += authorial
+    first, second, third = cats.count("first"), cats.count("second"), cats.count("third")
+    if first:
+        authorial = _authorial(narration)
+        first -= authorial
+        r.authorial += authorial
     r.first += first
     r.second += second
     r.third += third
