@@ -2,6 +2,7 @@
 set of limits, one line per bad input and exit 1, good stories beside bad ones still read."""
 
 import json
+import os
 import re
 import time
 import tracemalloc
@@ -154,3 +155,11 @@ def test_a_zip_that_stores_an_epub_uncompressed_is_a_zip_of_stories_not_an_epub(
     assert [line.split(" | ")[0] for line in result.stdout.splitlines()] == [
         f"{bundle}!a_book.epub: ao3_epub", f"{bundle}!b.txt: plaintext"]
     assert "added 2, already stored 0, failed 0" in invoke("add", bundle, tmp_path).stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_a_named_pipe_is_one_line_not_a_hang(tmp_path, command):
+    os.mkfifo(tmp_path / "story.txt")  # opening it to sniff would wait forever for a writer
+    result = invoke(command, tmp_path / "story.txt", tmp_path)
+    assert result.exit_code == 1 and "not a regular file" in result.stderr

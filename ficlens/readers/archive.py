@@ -156,11 +156,13 @@ def iter_inputs(paths: list[str] | tuple[str, ...]) -> Iterator[Source]:
     a batch command reports it with its other failures and goes on.
     """
     for path in iter_files(paths):
-        try:
-            with path.open("rb") as f:
-                head = f.read(HEAD_BYTES)
-        except OSError:
-            head = b""  # reading it again gives the error in the words every format uses
+        head = b""  # a pipe would block opening it; it and unreadable files fail in the reader, in its words
+        if path.is_file():
+            try:
+                with path.open("rb") as f:
+                    head = f.read(HEAD_BYTES)
+            except OSError:
+                pass
         if not is_zip(head) or head[30:58] == _EPUB_FIRST:
             yield Source(path)  # read later, by its reader: a folder of books is never all in memory at once
             continue
