@@ -115,14 +115,11 @@ _OBJECTS = frozenset("the a an my your his her its our their this that these tho
 _MONTHS = frozenset("April May June August".split())
 _WHEN = frozenset("in of next last since until till early late mid this that every by during from through".split())
 
-#: Stop words that are also names ("Captain Good", "Will", "Aunt May"): names when the story treats them as one.
-_SURNAME_STOPS = frozenset("Good Great Fine Sweet Little Young Pretty Poor Will May".split())
-
 
 def _stop(t: str, st: nm.Stats) -> bool:
     """Never a name here: a stop word, unless a surname-like one the story often capitalises mid-sentence
     next to person cues ("said Good", "Good's eyeglass")."""
-    return t in nm.STOP and not (t in _SURNAME_STOPS and st.mid[t] >= 3 and st.person[t] >= 2)
+    return t in nm.STOP and not (t in nm.SURNAME_STOPS and st.mid[t] >= 3 and st.person[t] >= 2)
 
 
 def strip_run(run: nm.Run, st: nm.Stats, canon: Canon, given: dict[str, str], words: Words) -> tuple[str, ...]:
@@ -199,7 +196,7 @@ def _is_role(toks: tuple[str, ...], canon: Canon) -> bool:
     return " ".join(toks).lower() in canon.roles
 
 
-_CAPS = re.compile(r"\b[A-Z][A-Z'’-]+(?:\.?[ \t]+[A-Z][A-Z'’-]+)*\b")
+_CAPS = re.compile(r"[A-Z](?<!\w.)[A-Z'’-]+(?:\.?[ \t]+[A-Z][A-Z'’-]+)*\b")
 
 
 def _shouted(text: str, paras: list[tuple[int, int]], people: dict, canon: Canon) -> list[Mention]:
@@ -278,6 +275,7 @@ def find_mentions(
     described: list[nm.Run] = []
     names: list[list] = []  # [run, name words]
     contexts: dict[tuple[str, ...], Counter] = defaultdict(Counter)
+    cut: dict[tuple, tuple[int, int]] = {}  # strip_run once per distinct run: the slice of its words kept
     for r in runs:
         if r.det:
             ep = "the " + " ".join(r.tokens)
@@ -290,9 +288,14 @@ def find_mentions(
             elif r.before.isalpha() and r.before not in nm.DETERMINERS:
                 described.append(r)  # "the late John Jacob Astor", "the poet Syme": a name if it is one elsewhere
             continue
-        toks = strip_run(r, st, canon, given, words)
-        if toks:
-            names.append([r, toks])
+        key = (r.tokens, r.initial, not r.title, r.after in _OBJECTS)  # all of the run strip_run reads
+        if key not in cut:
+            toks = strip_run(r, st, canon, given, words)
+            i = next(k for k, t in enumerate(r.tokens) if t is toks[0]) if toks else 0
+            cut[key] = (i, i + len(toks))
+        i, j = cut[key]
+        if j:
+            names.append([r, r.tokens[i:j]])
     seen = Counter(toks for _, toks in names)
     for i, (r, toks) in enumerate(names):
         if len(toks) > 1 and seen[toks] == 1:
@@ -348,10 +351,10 @@ def find_mentions(
             out.append(Mention(n.start, n.end, "nominal", n.para, 0, surface, group=group))
     for pi, (ps, pe) in enumerate(paras):
         for m in _PRON_RE.finditer(text, ps, pe):
-            w = m.group()
-            if w == "I" or w.lower() != "i":
-                low = w.lower()
-            out.append(Mention(m.start(), m.end(), "pronoun", pi, 0, low, pron=PRONOUNS[low]))
+            s, low = m.start(), m.group().lower()
+            if low == "i" and text[s] == "i" and text[s + 1 : s + 2] in (".", ")"):
+                continue  # "i.e.", "(i)"; but "i" is the narrator in fics written in lower case
+            out.append(Mention(s, s + len(low), "pronoun", pi, 0, low, None, (), PRONOUNS[low]))
     out.sort(key=lambda m: m.start)
     _count_quotes(text, paras, out)
     return out

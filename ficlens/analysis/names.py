@@ -138,6 +138,12 @@ Indian African European Asian Latin Greek Roman Jewish Muslim Christian Catholic
 """.split()
 )
 
+#: Stop words that are also names ("Captain Good", "Will", "Aunt May"): names when the story treats them as one.
+SURNAME_STOPS = frozenset("Good Great Fine Sweet Little Young Pretty Poor Will May".split())
+#: Stop words that never start a name, so a run of just one of them is dropped at once ("He", "But", "Yes":
+#: half of all runs).
+_NEVER_NAMES = STOP - SURNAME_STOPS
+
 #: Words that make a capitalised run a place or an organisation, not a person.
 PLACE_WORDS = frozenset(
     """
@@ -184,8 +190,28 @@ _BODY = (
     "wife|husband|son|daughter|brother|sister|parents|family|friend|friends|aunt|uncle|cousin|boyfriend|"
     "girlfriend|lover|children|child|baby|life|name|laughter|room|bed|office|sake|thoughts|words|tone|own"
 )
+
+
+def alternation(words: str) -> str:
+    """``"a|b|..."`` as a trie ("s(?:a(?:id|ys)|...)"): the regex engine tries a few branches per word instead
+    of every word. Longer words come first, so with a ``\b`` after it matches the same words."""
+    tree: dict = {}
+    for w in words.split("|"):
+        node = tree
+        for c in w:
+            node = node.setdefault(c, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(c) + emit(sub) for c, sub in sorted(node.items()) if c] + [""] * ("" in node)
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return emit(tree)
+
+
 _AFTER_PERSON = re.compile(
-    rf"(?:[ \t]*,)?\s+(?:(?P<speech>{_SPEECH})|{_ACTION})\b|\s?['’]s?\s+(?:{_BODY})\b"
+    rf"(?:[ \t]*,)?\s+(?:(?P<speech>{alternation(_SPEECH)})|{alternation(_ACTION)})\b"
+    rf"|\s?['’]s?\s+{alternation(_BODY)}\b"
     r"|[ \t]?,[ \t]+who\b|[ \t]+(?:and|or) (?:I|me)\b"
 )
 _TOWN = re.compile(
@@ -196,7 +222,10 @@ _SUFFIX = re.compile(
     r"-(?:kun|chan|san|sama|sensei|senpai|sempai|dono|nii|nee|niisan|neesan|nii-san|nee-san|nii-chan|nee-chan|"
     r"baachan|jiji|taichou|taicho|hime|tan|chi|shishou|ssi|nim|ah|ya)$"
 )
-_LATER_PRONOUN = re.compile(r"[^.!?\n]*?\b(he|she|him|his|her|it|its|He|She|His|Her|It|Its)\b")
+# The first pronoun in the rest of the sentence, or the sentence's end, whichever comes first.
+_LATER_PRONOUN = re.compile(
+    r"[.!?\nhHsSiI](?:(?<=[.!?\n])|(?<!\w.)(?:(?<=h)(?:e|im|is|er)|(?<=H)(?:e|is|er)|(?<=[sS])he|(?<=[iI])ts?)\b)"
+)
 _MARKS = "\"'“”‘’()[],.;:!?*_-—–…"
 _NEXT = re.compile(r"[ \t]*(['’]s\b|[^\w\s]|\w+)")
 _SPEECH_WORDS = frozenset(w for w in _SPEECH.split("|") if " " not in w)
@@ -209,14 +238,12 @@ _PLACE_OF = frozenset("out north south east west edge outskirts middle heart str
 _PLACE_PREPS = frozenset("in at into inside near outside within across around toward towards".split())
 
 
-def _after_determiner(prev: list[str]) -> bool:
-    """The name follows "the", "his", or "the" and one lower-case word ("a big Op")."""
-    if not prev:
-        return False
-    w1 = prev[-1]
-    if w1 in _ARTICLES or w1 in _DETERMINERS:
-        return True
-    return len(prev) == 2 and prev[0] in _ARTICLES and w1.isalpha() and w1.islower()
+_DET_WORDS = _ARTICLES | _DETERMINERS
+
+
+def _after_article(prev: list[str]) -> bool:
+    """The name follows "the" and one lower-case word ("a big Op")."""
+    return prev[0] in _ARTICLES and prev[1].isalpha() and prev[1].islower()
 
 
 _POSS_PLACE = re.compile(rf" ?['’]s (?:{'|'.join(sorted(PLACE_WORDS))})\b")
@@ -310,16 +337,18 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
             initial = j < ps or quoted or text[j] in _ENDERS
             back = text[max(ps, s - _LOOKBACK) : s]
             spaced = back[-1:].isspace()
-            prev = back.split()[-2:] if spaced else ["", ""]
+            prev = back.rsplit(None, 2)[-2:] if spaced else ["", ""]
             w1 = prev[-1] if prev else ""
-            det = spaced and not m.group("title") and _after_determiner(prev)
-            person = 0
+            title = m.group("title")
+            det = spaced and not title and bool(prev) and (w1 in _DET_WORDS or len(prev) == 2 and _after_article(prev))
+            name = m.group("name")
+            if name in _NEVER_NAMES and not (title or det):
+                continue
             after_cue = match_after(text, e, pe)
             speech = w1 in _SPEECH_WORDS or bool(after_cue and after_cue["speech"])
-            if speech or after_cue:
-                person = 1
-            elif _VOCATIVE_AFTER.match(text, e, pe) and (quoted or w1.endswith(",") or w1 in ("dear", "Oh", "O")):
-                person = 1  # vocative: "Lily, take Harry", "I think, Watson, that..."
+            person = 1 if speech or after_cue else 0
+            if not person and (quoted or w1.endswith(",") or w1 in ("dear", "Oh", "O")):
+                person = 1 if _VOCATIVE_AFTER.match(text, e, pe) else 0  # "Lily, take Harry", "I think, Watson, that"
             place_prep = w1 in _PLACE_PREPS or w1 == "of" and len(prev) == 2 and prev[0] in _PLACE_OF
             place = 1 if place_prep and text[e : e + 1] not in ("'", "’") else 0
             if _TOWN.search(text, s, e):
@@ -328,24 +357,23 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
             after = nxt.group(1).lower() if nxt else ""
             if after.isdigit() and len(after) <= 2:
                 place += 2  # "June 1, 1785": a month, not a woman
-            name = m.group("name")
             # "Sasuke-kun" is Sasuke
             toks = tuple(_SUFFIX.sub("", t) for t in name.split()) if "-" in name else tuple(name.split())
-            if len(toks) > 1 and toks[0] in ("The", "A", "An") and not m.group("title"):
+            if len(toks) > 1 and toks[0] in ("The", "A", "An") and not title:
                 toks, det = toks[1:], True  # "The Falcon dropped", "The Dark Lord came"
                 s = text.index(toks[0], s)
-            if _POSS_PLACE.match(text, e):
-                continue  # "Godric's Hollow", "St Mungo's Hospital": a place, whoever it is named after
             poss = text.startswith(("'s", "’s", " 's"), e)
+            if (poss or text.startswith(" ’s", e)) and _POSS_PLACE.match(text, e):
+                continue  # "Godric's Hollow", "St Mungo's Hospital": a place, whoever it is named after
             prep = w1 in ("of", "to", "from")
             before = w1.strip(_MARKS).lower() or w1[-1:] if spaced else back[-1:]
-            later = _LATER_PRONOUN.match(text, e, min(pe, e + 80))
-            pronoun = ("it" if later.group(1).lower() in ("it", "its") else "he") if later else ""
+            later = _LATER_PRONOUN.search(text, e, min(pe, e + 80))
+            pronoun = "" if later is None or len(later.group()) == 1 else "it" if later.group()[1] in "tT" else "he"
             runs.append(
                 Run(
                     s,
                     e,
-                    m.group("title") and m.group("title").capitalize(),  # "MRS. Lynde" is Mrs Lynde
+                    title and title.capitalize(),  # "MRS. Lynde" is Mrs Lynde
                     toks,
                     initial,
                     det,

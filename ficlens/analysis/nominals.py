@@ -30,8 +30,11 @@ _PLAIN = frozenset(
     "dead new good bad".split()
 )
 _NOUNS = "|".join(sorted(PERSON_NOUNS, key=len, reverse=True))
+# Starts with a character class so that the regex engine skips ahead in C; the lookbehinds then read the
+# first letter, which no group holds: "det" is "he" for "the", "" or "n" for "a"/"an".
 _NOMINAL = re.compile(
-    rf"\b(?:(?P<some>[Ss]ome(?:one|body))|(?P<det>[Tt]he|[Aa]n?)[ \t]+(?:(?P<adj>[a-z]+(?:-[a-z]+)?)[ \t]+)?"
+    rf"[SsTtAa](?<!\w.)(?:(?<=[Ss])(?P<some>ome(?:one|body))|(?P<det>(?<=[Tt])he|(?<=[Aa])n?)[ \t]+"
+    rf"(?:(?P<adj>[a-z]+(?:-[a-z]+)?)[ \t]+)?"
     rf"(?P<noun>{_NOUNS}))\b(?:[ \t]+(?:in|with|wearing)[ \t]+(?:a|an|the|his|her)[ \t]+"
     r"(?P<attr>[a-z]+)(?:[ \t]+(?P<attr2>[a-z]+))?)?"
 )
@@ -77,8 +80,8 @@ def find(text: str, paras: list[tuple[int, int]], roles: list[tuple[int, int, in
     found: list[Nominal] = []
     for pi, (ps, pe) in enumerate(paras):
         for m in _NOMINAL.finditer(text, ps, pe):
-            noun = (m.group("noun") or m.group("some")).lower()
-            definite = (m.group("det") or "").lower() == "the"
+            noun = m["noun"].lower() if m["noun"] else text[m.start() : m.end("some")].lower()
+            definite = m["det"] == "he"
             end = m.end("attr2") if _noun_like(m["attr2"]) else m.end("attr") if m["attr"] else m.end()
             stems = _stems(m["adj"], m["attr"], m["attr2"])
             found.append(Nominal(m.start(), end, pi, definite, PERSON_NOUNS[noun], stems))
