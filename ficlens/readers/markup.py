@@ -120,7 +120,8 @@ def parse_xml(data: bytes, path: Path, member: str) -> Element:
         raise ReadError(
             f"{member} is in the {declared.group(1).decode()} encoding; convert it to UTF-8", path=str(path)
         )
-    if any(marker in data for marker in _ENTITY_MARKERS):
+    markers = _ENTITY_MARKERS if b"\x00" in data else _ENTITY_MARKERS[:1]  # UTF-16 spells it with NULs
+    if any(marker in data for marker in markers):
         raise UnsafeInput(
             f"{member} declares XML entities (an entity bomb?); story files never need them, refusing to read it",
             path=str(path),
@@ -138,15 +139,15 @@ def _xml_tree(data: bytes, encoding: str | None = None) -> Element:
     """Parse checked XML (raises ``ET.ParseError``); HTML named entities allowed, namespaces dropped."""
     if b"&" in data:  # XHTML may use HTML's named entities (&nbsp;) with no DTD defining them
         data = _HTML_ENTITY.sub(_numeric_entity, data)
-    renamed = b"xmlns" in data or b"<xml:" in data  # namespaced tags arrive as {uri}tag
+    renamed = b"xmlns" in data  # namespaced tags arrive as {uri}tag
     ns = _DEFAULT_NS.search(data) if renamed else None
     if ns and data.count(b"xmlns") == 1 and _in_tag(data, ns.start()) and b"<![CDATA[" not in data:
         data = data[: ns.start()] + data[ns.end() :]  # XHTML's one namespace dropped: no tag needs renaming
-        renamed = b"<xml:" in data
+        renamed = False
     parser = ET.XMLParser(encoding=encoding)
     parser.feed(data)
     root = parser.close()
-    if renamed:
+    if renamed or b"<xml:" in data:
         for el in root.iter():
             tag = el.tag
             if isinstance(tag, str) and tag[0] == "{":
