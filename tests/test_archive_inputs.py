@@ -163,3 +163,16 @@ def test_a_named_pipe_is_one_line_not_a_hang(tmp_path, command):
     os.mkfifo(tmp_path / "story.txt")  # opening it to sniff would wait forever for a writer
     result = invoke(command, tmp_path / "story.txt", tmp_path)
     assert result.exit_code == 1 and "not a regular file" in result.stderr
+
+
+def test_add_keeps_only_hashes_of_zip_members_until_their_turn(tmp_path):
+    from ficlens.library.ingest import Failure, _Archive, collect
+
+    bundle = bulk_zip(tmp_path / "bundle.zip", {"a.txt": story(1), "b.txt": story(2)})
+    items = list(collect([str(bundle)]))
+    assert [i.source for i in items] == [f"{bundle}!a.txt", f"{bundle}!b.txt"]
+    assert all(i.data is None for i in items)  # a batch of big zips is not held in memory while it waits
+    assert _Archive().with_data(items[0]).data.decode() == story(1)
+    bulk_zip(bundle, {"a.txt": story(3), "b.txt": story(2)})  # edited between hashing and analysis
+    changed = _Archive().with_data(items[0])
+    assert isinstance(changed, Failure) and "changed while being added" in changed.message

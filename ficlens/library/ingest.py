@@ -16,25 +16,31 @@ import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from hashlib import blake2b
 from pathlib import Path
 
 import ficlens
-from ficlens.errors import FiclensError
+from ficlens.errors import FiclensError, ReadError
 from ficlens.library.store import Library, Prepared, prepare
 from ficlens.readers import load_bytes, read_bytes
-from ficlens.readers.archive import iter_inputs
+from ficlens.readers.archive import SafeZip, iter_inputs
 
 
 @dataclass(frozen=True)
 class Item:
-    """One story file: a path, or a member of a zip archive (whose bytes travel with it)."""
+    """One story file: a path, or a member of a zip archive.
+
+    A member's bytes are read again from its archive just before it is analysed (``with_data``) and
+    travel with it to the worker, so a batch of large zips never sits in memory at once.
+    """
 
     source: str
     content_hash: str
     size: int
     path: str | None = None
+    archive: str | None = None
+    member: str | None = None
     data: bytes | None = None
 
 
@@ -71,8 +77,33 @@ def collect(paths: list[str] | tuple[str, ...]) -> Iterator[Item | Failure]:
         except FiclensError as e:
             yield Failure(source.name, f"[{e.code}] {e}")
             continue
-        yield Item(source.name, _hash(data), len(data), path=None if source.data is not None else source.name,
-                   data=source.data)
+        if source.archive is None:
+            yield Item(source.name, _hash(data), len(data), path=source.name)
+        else:
+            yield Item(source.name, _hash(data), len(data), archive=str(source.archive), member=source.member)
+
+
+class _Archive:
+    """The zip whose members are being analysed, opened once while its members' turn lasts."""
+
+    def __init__(self) -> None:
+        self.path: str | None = None
+        self.zip: SafeZip | None = None
+
+    def with_data(self, item: Item) -> Item | Failure:
+        """``item`` with its bytes when it is an archive member (the same bytes that were hashed)."""
+        if item.archive is None:
+            return item
+        try:
+            if self.path != item.archive:
+                self.zip, self.path = SafeZip(load_bytes(Path(item.archive)), Path(item.archive)), item.archive
+            data = self.zip.read(item.member or "")
+        except FiclensError as e:
+            return Failure(item.source, f"[{e.code}] {e}")
+        if _hash(data) != item.content_hash:
+            return Failure(item.source, f"[{ReadError.code}] {item.source}: the archive changed while being added; "
+                                        "run the same command again")
+        return replace(item, data=data)
 
 
 def analyse(item: Item, stages: Sequence[str] | None = None) -> Prepared | Failure:
@@ -138,9 +169,11 @@ def add_paths(
         if on_done:
             on_done(item.source, item.size)
 
+    archive = _Archive()
     if jobs == 1:
         for item in todo:
-            store(item, analyse(item, stages))
+            ready = archive.with_data(item)
+            store(item, ready if isinstance(ready, Failure) else analyse(ready, stages))
     else:
         # spawned, not forked: a worker must not inherit the parent's open SQLite connection
         spawn = multiprocessing.get_context("spawn")
@@ -149,7 +182,11 @@ def add_paths(
             queue = iter(todo)
             try:
                 for item in queue:
-                    pending[pool.submit(analyse, item, stages)] = item
+                    ready = archive.with_data(item)
+                    if isinstance(ready, Failure):
+                        store(item, ready)
+                        continue
+                    pending[pool.submit(analyse, ready, stages)] = item
                     if len(pending) >= jobs * 4:
                         done, _ = wait(pending, return_when=FIRST_COMPLETED)
                         for fut in done:

@@ -128,12 +128,14 @@ def _is_epub(head: bytes, path: Path) -> bool:
 class Source:
     """One story to read: a file on disk, a zip member already in memory, or an input that failed to open.
 
-    ``path`` names it in messages; a member is ``archive.zip!folder/member.html``.
+    ``path`` names it in messages; a member is ``archive.zip!folder/member.html``, from ``archive``.
     """
 
     path: Path
     data: bytes | None = None
     error: FiclensError | None = None
+    archive: Path | None = None
+    member: str | None = None
 
     @property
     def name(self) -> str:
@@ -166,13 +168,18 @@ def iter_inputs(paths: list[str] | tuple[str, ...]) -> Iterator[Source]:
         if not is_zip(head) or head[30:58] == _EPUB_FIRST:
             yield Source(path)  # read later, by its reader: a folder of books is never all in memory at once
             continue
+        found = False
         try:
             z = SafeZip(load_bytes(path), path)
             # the listing, not the head, tells a loose EPUB from a zip that stores one uncompressed
-            found = [Source(path)] if _is_epub_listing(z) else list(members(z))
+            for source in [Source(path)] if _is_epub_listing(z) else members(z):
+                found = True
+                yield source  # one member at a time: a consumer that keeps only hashes keeps little
         except FiclensError as e:
-            found = [Source(path, error=e)]
-        yield from found or [Source(path, error=UnsupportedFormat(NO_STORY, path=str(path)))]
+            found = True
+            yield Source(path, error=e)
+        if not found:
+            yield Source(path, error=UnsupportedFormat(NO_STORY, path=str(path)))
 
 
 def iter_sources(paths: list[str] | tuple[str, ...]) -> Iterator[tuple[str, Callable[[], Story]]]:
@@ -209,4 +216,4 @@ def members(z: SafeZip) -> Iterator[Source]:
                 "a zip archive inside a zip archive is not opened; unzip the outer one and pass the folder",
                 path=str(where)))
             continue
-        yield Source(where, data)
+        yield Source(where, data, archive=z.path, member=name)
