@@ -2,8 +2,10 @@
 
 from pathlib import Path
 
+import pytest
+
 import ficlens
-from ficlens.readers.markup import parse_html
+from ficlens.readers.markup import parse_html, parse_markup
 from ficlens.readers.render import TextBuilder, is_divider
 from ficlens.story import Metadata
 
@@ -128,3 +130,34 @@ def test_notes_disclaimers_pov_headers_and_divider_phrases_written_into_the_text
         (None, "She waited."),
     ]
     assert layer(story, "chapters") == ["He ran.\n\nHe hid.\n\n-Line Break-\n\nShe waited."]
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [" One two ", "  One\n  two ", "One\xa0two", "One  two\t", "\n", "A/N: thanks", "Disclaimer:  no", "* * *", "~o~"]
+    + ["Harry's POV"],
+)
+def test_a_block_renders_the_same_with_or_without_inline_markup_around_its_text(inner: str):
+    # plain-text blocks take a shorter path than blocks with inline markup; the text and layers must not tell
+    for attrs in ("", " align='center'"):
+        bare = render(f"<p>Before.</p><p{attrs}>{inner}</p><p>After.</p>")
+        wrapped = render(f"<p>Before.</p><p{attrs}><span>{inner}</span></p><p>After.</p>")
+        assert bare.to_dict() == wrapped.to_dict()
+
+
+def test_xhtml_namespaces_leave_tag_names_but_never_the_text():
+    head = '<?xml version="1.0" encoding="utf-8"?>\n'
+    xhtml = "http://www.w3.org/1999/xhtml"
+    pages = {
+        "default namespace": f'{head}<html xmlns="{xhtml}"><body><p>One.</p></body></html>',
+        "and a prefix": f'{head}<html xmlns="{xhtml}" xmlns:epub="http://www.idpf.org/2007/ops"><body>'
+        '<section epub:type="chapter"><p>One.</p></section></body></html>',
+        "named in the text": f'{head}<html xmlns="{xhtml}"><body><p>Set xmlns="urn:x" first.</p></body></html>',
+        "only in the text": f'{head}<html><body><p>Set xmlns="urn:x" first.</p></body></html>',
+    }
+    for name, page in pages.items():
+        root = parse_markup(page)
+        assert [el.tag for el in root.iter("p")] and root.tag == "html", name
+        b = TextBuilder()
+        b.content(root.find("body"))
+        assert b.text() == ("One." if "One." in page else 'Set xmlns="urn:x" first.'), name
