@@ -73,13 +73,15 @@ def test_phrase_and_near_searches_as_a_user_types_them(lib):
     assert ids(lib, text="Lily (James OR tea)") == ids(lib, text="Lily AND (James OR tea)")
     assert set(ids(lib, text="(Lily -James) OR lighthouse")) == {lib.ids["other"], lib.ids["death"]}
     assert ids(lib, text='Lily -"Lily survived"') == [lib.ids["other"]]
+    assert ids(lib, text="Lily -* ,") == ids(lib, text="Lily")  # stray punctuation is dropped, not an error
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [("(lily", "parentheses"), ('"lily survived', "unbalanced quote"), ("lily AND", "join two words"),
      ("NOT james", "join two words"), ("lily OR OR james", "join two words"), ("NEAR(Lily)", "two or more words"),
-     ("NEAR(Lily OR James)", "two or more words"), ("Lily NEAR", "NEAR joins two words"), ("(-James)", "besides")],
+     ("NEAR(Lily OR James)", "two or more words"), ("Lily NEAR", "NEAR joins two words"), ("(-James)", "besides"),
+     ("*", "needs a word to look for: "), ('""', "needs a word")],
 )
 def test_malformed_search_is_a_clear_error(lib, text, message):
     with pytest.raises(LibraryError, match=message):

@@ -217,9 +217,9 @@ def fts_query(text: str) -> str:
         elif tok == "-" and nxt.startswith('"') and nxt_start == end:  # -"a phrase"
             negatives.append(nxt)
             i += 1
-        elif tok.startswith("-") and len(tok) > 1:
+        elif tok.startswith("-") and re.search(r"\w", tok):
             negatives.append(_term(tok[1:]))
-        elif tok not in (",", "-"):
+        elif re.search(r"\w", tok):  # '*', '""' or a lone comma would match nothing, silently
             terms.append(_term(tok))
         i += 1
     if len(stack) > 1:
@@ -247,7 +247,8 @@ def _group(terms: list[str], negatives: list[str], text: str) -> str:
     if ops and (ops[0] == 0 or ops[-1] == len(out) - 1 or any(b - a == 1 for a, b in zip(ops, ops[1:], strict=False))):
         raise LibraryError(f"AND, OR and NOT join two words ('Lily NOT James'; '-James' excludes too): {text!r}")
     if not out:
-        raise LibraryError(f"a full-text search needs a word to look for besides the excluded ones: {text!r}")
+        besides = " besides the excluded ones" if negatives else ""
+        raise LibraryError(f"a full-text search needs a word to look for{besides}: {text!r}")
     # explicit AND between neighbours: FTS5 has no implicit AND before a parenthesis ('Lily (James OR Harry)')
     query = " ".join(f"AND {t}" if i and t not in _OPS and out[i - 1] not in _OPS else t for i, t in enumerate(out))
     return f"({query}) NOT " + " NOT ".join(negatives) if negatives else query
