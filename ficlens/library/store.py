@@ -229,8 +229,8 @@ class Library:
         self.path = Path(path).expanduser() if path is not None else default_path()
         if not self.path.exists():
             if not create:
-                raise LibraryError(f"no library at {self.path}; add stories first: `ficlens add PATH --library "
-                                   f"{self.path}`")
+                option = "" if path is None else f" --library {self.path}"
+                raise LibraryError(f"no library at {self.path}; add stories first: `ficlens add PATH{option}`")
             if self.path == _per_user_path():
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             elif not self.path.parent.is_dir():
