@@ -14,6 +14,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections import Counter, defaultdict
+from operator import attrgetter
 
 from ficlens import fandoms
 from ficlens.analysis import names as nm
@@ -355,7 +356,7 @@ def find_mentions(
             if low == "i" and text[s] == "i" and text[s + 1 : s + 2] in (".", ")"):
                 continue  # "i.e.", "(i)"; but "i" is the narrator in fics written in lower case
             out.append(Mention(s, s + len(low), "pronoun", pi, 0, low, None, (), PRONOUNS[low]))
-    out.sort(key=lambda m: m.start)
+    out.sort(key=attrgetter("start"))
     _count_quotes(text, paras, out)
     return out
 
@@ -446,7 +447,7 @@ def find_characters(
                 {"gender": g, "paragraph_share": round(share, 3), "co_present": co},
             )
         )
-    spans = [Span(m.start, m.end, attrs={"char": m.char.id if m.char else None, "kind": m.kind}) for m in mentions]
+    spans = [Span(m.start, m.end, None, {"char": m.char.id if m.char else None, "kind": m.kind}) for m in mentions]
     return spans, cast, packs
 
 

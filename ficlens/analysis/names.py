@@ -325,6 +325,14 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
         counted, straight = ps, 0  # straight quotes seen so far in the paragraph (counted once, in order)
         for m in runs_in(text, ps, pe):
             s, e = m.span()
+            back = text[max(ps, s - _LOOKBACK) : s]
+            spaced = back[-1:].isspace()
+            prev = back.rsplit(None, 2)[-2:] if spaced else ["", ""]
+            w1 = prev[-1] if prev else ""
+            title, name = m.group("title", "name")
+            det = spaced and not title and bool(prev) and (w1 in _DET_WORDS or len(prev) == 2 and _after_article(prev))
+            if name in _NEVER_NAMES and not (title or det):
+                continue
             j = s - 1
             quoted = j >= ps and text[j] in _OPENERS  # an opening mark touches the word it opens
             while j >= ps and text[j] in _SKIP:
@@ -335,15 +343,6 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
                 quoted = quoted or text[j] == "“"
                 j -= 1
             initial = j < ps or quoted or text[j] in _ENDERS
-            back = text[max(ps, s - _LOOKBACK) : s]
-            spaced = back[-1:].isspace()
-            prev = back.rsplit(None, 2)[-2:] if spaced else ["", ""]
-            w1 = prev[-1] if prev else ""
-            title = m.group("title")
-            det = spaced and not title and bool(prev) and (w1 in _DET_WORDS or len(prev) == 2 and _after_article(prev))
-            name = m.group("name")
-            if name in _NEVER_NAMES and not (title or det):
-                continue
             after_cue = match_after(text, e, pe)
             speech = w1 in _SPEECH_WORDS or bool(after_cue and after_cue["speech"])
             person = 1 if speech or after_cue else 0
