@@ -108,6 +108,8 @@ def test_usage_errors_are_one_line_with_a_code_and_the_help_to_read():
         (["similar", "abc"], "'abc' is not a valid integer", "ficlens similar"),
         (["library", "exclude", "bogus", "x"], "'bogus' is not one of", "ficlens library exclude"),
         (["nosuchcommand"], "No such command", "ficlens"),
+        (["search", "--author"], "Option '--author' requires an argument", "ficlens search"),
+        (["eval", "quotes", "--pdnc"], "Option '--pdnc' requires an argument", "ficlens eval quotes"),
     ):
         out = CliRunner().invoke(main, args, prog_name="ficlens")
         assert out.exit_code == 2 and out.stdout == ""

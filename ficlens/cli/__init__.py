@@ -19,8 +19,26 @@ from ficlens.errors import CommandLineError, FiclensError
 _HELP_INSTEAD = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
-class FiclensGroup(click.Group):
+class _OwnUsageErrors:
+    """Ties an option-parsing error to the command that parsed it, so the hint names that command's help."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as e:
+            e.ctx = e.ctx or ctx
+            raise
+
+
+class FiclensCommand(_OwnUsageErrors, click.Command):
+    """A ficlens subcommand (see ``_OwnUsageErrors``)."""
+
+
+class FiclensGroup(_OwnUsageErrors, click.Group):
     """A group that prints ficlens errors (exit 1) and usage errors (FL001, exit 2) as ``error: [CODE] message``."""
+
+    command_class = FiclensCommand
+    group_class = type  # sub-groups (eval, library) are FiclensGroups too
 
     def invoke(self, ctx: click.Context):
         try:
