@@ -248,3 +248,18 @@ def test_analyze_shows_a_mixed_scene_with_its_shares() -> None:
     assert result.exit_code == 0
     assert "second person, present tense" in result.output
     assert re.search(r"scene 4: first person.*mixed \(first \d+%, third \d+%\)", result.output)
+
+
+def test_tagged_thoughts_without_italics_do_not_make_a_story_first_person() -> None:
+    # Plain text loses the italics that marked a thought; its tag ("she thought") still says whose it is.
+    text = (
+        "Ilse folded the letter twice and put it in her coat.\n\n"
+        "I can't do this, she thought. I can't tell him. Not after everything I said to him in the spring.\n\n"
+        "Bram was waiting at the gate, and he smiled when he saw her.\n\n"
+        "He looks so happy, thought Ilse. I'm going to ruin it, and I don't even know how to start.\n"
+    )
+    cast = [["Ilse", "she/her", []], ["Bram", "he/him", []]]
+    scene = with_cast(text, cast).spans("scenes")[0]
+    assert (scene.attrs["person"], scene.attrs["focal"], scene.attrs["mixed"]) == ("third", "ilse", False)
+    narrated = text.replace(", she thought", "").replace(", thought Ilse", "")
+    assert with_cast(narrated, cast).spans("scenes")[0].attrs["person"] == "first"  # the tag is what tells

@@ -130,13 +130,22 @@ _POV = re.compile(
     r"(?:\s*(?:POV|P\.O\.V\.?|point of view|perspective))?\W*$"
 )
 _POV_WORDS = re.compile(r"\bPOV\b|P\.O\.V|point of view|perspective|^\W*[~*=#<-]+\s*[A-Z]", re.I)
-#: The narrator speaking of the telling or to the reader (see ``_authorial``).
+#: The narrator speaking of the telling or to the reader (see ``_not_the_narrators``).
 _AUTHORIAL = re.compile(
     r"\b(?:[Tt]he|[Mm]y|[Oo]ur|[Gg]entle|[Dd]ear)\s+(?:[a-z]+\s+)?readers?\b|\bReaders?\b|\b(?:[Mm]y|[Oo]ur) heroine\b|"
     r"\b[Oo]ur hero\b|\b(?:[Aa]s|[Ww]hich|[Tt]hat)\s+(?:I|we)\s+have\s+(?:already\s+|just\s+)?(?:said|observed|told)\b|"
     r"\b(?:I|we)\s+have\s+(?:already\s+|just\s+)?(?:mentioned|related|described)\b"
 )
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+_SELF = r"(?:him|her|them)sel(?:f|ves)"
+#: A thinker named after the verb of a thought tag: ", thought Ilse."
+_THINKER_AFTER = re.compile(r"\b(?:thought|wondered|mused)\s+$")
+#: A thought tagged with a third-person thinker and nothing after the verb: "I can't do this, she thought."
+_THOUGHT_TAG = re.compile(
+    rf"(?:^|[,.!?;:…—–-])\s*(?:[Hh]e|[Ss]he|[Tt]hey|(?:[A-Z][a-z.]+\s+)?[A-Z][a-z]+)\s+"
+    rf"(?:thought|wondered|mused|told\s+{_SELF}|reminded\s+{_SELF})(?:\s+to\s+{_SELF})?\s*[,.!?;:…—–-]"
+    r"|[,!?…—–-]\s*(?:thought|wondered|mused)\s+(?:he|she|(?:[A-Z][a-z.]+\s+)?[A-Z][a-z]+)\s*[,.!?;…—–-]"
+)
 _SALUTATION = re.compile(r"[ \t]*(?:Dear|Dearest|My dear(?:est)?|My darling)\s+[A-Z][\w.' -]{0,30}[,:!]?[ \t]*(?:\n|$)")
 
 
@@ -150,8 +159,8 @@ class _Reading:
     third: int = 0
     past: int = 0
     present: int = 0
-    #: First-person forms left out as an intrusive author's asides to the reader.
-    authorial: int = 0
+    #: First-person forms left out as not the narrator's (``_not_the_narrators``).
+    not_narrator: int = 0
     focal: Counter = field(default_factory=Counter)
     narrator: Counter = field(default_factory=Counter)
     ruled_out: set = field(default_factory=set)
@@ -270,15 +279,15 @@ def _person(first: int, second: int, third: int, words: int, least: int) -> str:
 def _tally(narration: str, r: _Reading) -> tuple[int, int, int, int]:
     """Add one paragraph's pronouns and finite auxiliaries to ``r``; return its (first, second, third, words).
 
-    First-person forms in the author's asides to the reader (``_authorial``) are not the story's person.
+    First-person forms that are not the narrator's (``_not_the_narrators``) are not the story's person.
     """
     toks = _TOKEN.findall(narration)
     cats = list(map(_CATEGORY.get, toks))
     first, second, third = cats.count("first"), cats.count("second"), cats.count("third")
     if first:
-        authorial = _authorial(narration)
-        first -= authorial
-        r.authorial += authorial
+        others = _not_the_narrators(narration, first)
+        first -= others
+        r.not_narrator += others
     r.first += first
     r.second += second
     r.third += third
@@ -288,12 +297,17 @@ def _tally(narration: str, r: _Reading) -> tuple[int, int, int, int]:
     return first, second, third, len(toks)
 
 
-def _authorial(narration: str) -> int:
-    """First-person forms in sentences where the narrator speaks of the telling or to the reader.
+def _not_the_narrators(narration: str, first: int) -> int:
+    """How many of a paragraph's ``first`` first-person forms in narration are not the narrator's own.
 
-    "Nor do I fear that my sensible reader...", "as I have already said", "our heroine": an intrusive
-    author's "I" comments on the story from outside it, so it does not make the story first person.
+    * A character's thought tagged in the third person ("I can't do this, she thought.", "thought Harry")
+      makes the paragraph that character's inner voice: plain-text fan fiction loses the italics that
+      marked it, and the next sentences ("I can't tell him.") are hers too.
+    * An intrusive author's asides ("Nor do I fear that my sensible reader...", "as I have already said",
+      "our heroine") comment on the story from outside it.
     """
+    if _THOUGHT_TAG.search(narration):
+        return first
     if not _AUTHORIAL.search(narration):
         return 0
     return sum(
@@ -328,6 +342,8 @@ def _read_subjects(story: Story, ctx: _Ctx, start: int, end: int, r: _Reading, l
         verb = after.group(1).lower() if after else None
         if verb:
             _count_tense(r, verb, "3sg")
+        if _THINKER_AFTER.search(text, max(start, mention.start - 10), mention.start):
+            verb = "thought"  # "He looks so happy, thought Ilse."
         events.append((mention.start, char, verb))
     events.sort(key=itemgetter(0))
     resolved: list[tuple[int, str]] = []  # subjects in text order, for free indirect questions
@@ -616,8 +632,8 @@ def _evidence(r: _Reading, person: str) -> str:
         return f"{r.words} narration words, too few: the story's majority"
     rate = {"first": r.first, "second": r.second, "third": r.third}[person] / r.words
     parts = [f"{person} {rate:.1%} of {r.words} narration words", f"past {r.past}:{r.present} present"]
-    if r.authorial:
-        parts.append(f"{r.authorial} first-person words in asides to the reader left out")
+    if r.not_narrator:
+        parts.append(f"{r.not_narrator} first-person words in asides to the reader or tagged thoughts left out")
     if person == "third" and r.focal:
         parts.append("perceivers " + ", ".join(f"{c} {v:.1f}" for c, v in r.focal.most_common(2)))
     parts += r.clues[:2]
