@@ -62,7 +62,7 @@ def paragraph_kind(text: str, centered: bool = False) -> str | None:
         if n >= 1500 or (first.isalnum() and first not in "aAdD"):
             return None
     else:  # dividers and POV headers are short
-        if is_divider(text, centered) or (len(text) <= 40 and _WORDY.search(text) and structure.is_divider(text)):
+        if is_divider(text, centered) or (n <= 40 and _WORDY.search(text) and structure.is_divider(text)):
             return "divider"
         if structure.pov_name(text):
             return "pov"
@@ -167,7 +167,7 @@ class TextBuilder:
                 if self._buf:
                     self._flush(centered)
                 inner = centered or _centered(child)
-                if len(child) or self._ital:  # (italics left over from a <br><br> go to the next paragraph)
+                if len(child) or self._ital:  # (pending italics, left by a <br><br>, go with the next paragraph)
                     self._children(child, inner)
                     self._flush(inner, tag in _HEADINGS)
                 elif child.text:  # a block of plain text needs no buffer
@@ -243,9 +243,7 @@ class TextBuilder:
         """Write one rendered block (``raw`` before stripping, with its italics) as what it is."""
         kind = "heading" if heading else paragraph_kind(text, centered)
         if kind is None:  # prose, by far the most common
-            start = self.pos + 2 if self.parts else 0
-            self.parts.append(text)
-            self.pos = end = start + len(text)
+            start, end = self._block(text)
             self.paragraphs.append(Span(start, end))
             if ital:
                 self._italics(start, text, len(raw) - len(raw.lstrip()), ital)
@@ -266,7 +264,7 @@ class TextBuilder:
     def _italics(self, start: int, text: str, lead: int, ital: list[tuple[int, int]]) -> None:
         """Italic runs (offsets into the paragraph before ``lead`` spaces were stripped), trimmed of spaces."""
         for a, b in ital:
-            a = a - lead if a > lead else 0
+            a = max(a - lead, 0)
             piece = text[a : b - lead]
             run = piece.strip()
             if run:
