@@ -21,9 +21,11 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ficlens.analysis.nominals import PERSON_NOUNS
 from ficlens.analysis.pipeline import stage
 from ficlens.analysis.quotes import SPEECH_VERBS, THINK_VERBS
 from ficlens.errors import StageError
@@ -322,7 +324,7 @@ def _description(text: str, pos: int, limit: int) -> tuple[int, int, str] | None
     for w in re.finditer(r"[A-Za-z][\w'’-]*", m.group(1)):
         low = w.group().lower()
         if (low in _DESC_STOP or low in SPEECH_VERBS or low in THINK_VERBS or low.endswith("ly") and low != "lady"
-                or words and words[0][0].isupper() != w.group()[0].isupper()):
+                or words and words[0][0].isupper() and w.group()[0].islower()):
             break
         words.append(w.group())
         end = m.start(1) + w.end()
@@ -349,6 +351,17 @@ def _described_tag(text: str, q_end: int, limit: int) -> tuple[int, int, str] | 
     return None
 
 
+def _name_words(cast: Iterable[Character]) -> dict[str, str]:
+    """A word of a name (lower case) -> the one character whose names use it: ``the General`` is
+    General Tilney when he is the only one the story calls General."""
+    owners: dict[str, set[str]] = {}
+    for c in cast:
+        for n in (c.name, *c.aliases):
+            for w in bare_name(n).split():
+                owners.setdefault(w, set()).add(c.id)
+    return {w: next(iter(ids)) for w, ids in owners.items() if len(ids) == 1}
+
+
 def _pronoun_after(text: str, pos: int) -> str | None:
     """The pronouns of the first "he" or "she" (his, her...) shortly after ``pos`` in its paragraph."""
     m = _HE_SHE.search(text, pos, min(len(text), pos + 150))
@@ -360,10 +373,10 @@ def _pronoun_after(text: str, pos: int) -> str | None:
 def described_speakers(ctx: Context) -> tuple[list[Character], list[Mention]]:
     """Speakers the tags describe instead of naming (``said the Hatter``, ``the old man replied``).
 
-    A capitalised description is a title used as a name: a character of its own (one per head word),
-    with a mention wherever the text uses it. A lower-case one (``said the girl``) is usually someone
-    the story has named, so it makes a character only when nobody of its gender (from the noun or the
-    next "he"/"she") has been named for a while (``said the convict`` in a scene with no named man).
+    A title (``the Hatter``) or a role (``said the mariner``) is a character of its own (one per head
+    word), with a mention wherever the text uses it. A plain ``said the girl`` is usually someone the
+    story has named, so it makes a character only when nobody of its gender (from the noun or the next
+    "he"/"she") has been named for a while (``said the man`` in a scene with no named man).
     Descriptions of a known character (``the Mouse``) only get the mentions."""
     text, quotes = ctx.text, ctx.quotes
     found: dict[str, Counter] = {}
@@ -377,7 +390,7 @@ def described_speakers(ctx: Context) -> tuple[list[Character], list[Mention]]:
             continue
         head = d[2].split()[-1].lower()
         pronouns = _HEAD_GENDER.get(head) or _pronoun_after(text, d[1])
-        if d[2][0].islower():  # someone named of that gender not long before: probably them
+        if d[2][0].islower() and head in PERSON_NOUNS:  # "the girl": probably someone named not long before
             pos_list, _ = ctx.by_gender.get(_GENDER_OF.get(pronouns or ""), ([], []))
             k = bisect_left(pos_list, d[0]) - 1
             if not pronouns or k >= 0 and d[0] - pos_list[k] < _DESCRIBED_REACH:
@@ -386,10 +399,12 @@ def described_speakers(ctx: Context) -> tuple[list[Character], list[Mention]]:
         votes.setdefault(head, Counter())[pronouns] += 1
     chars: list[Character] = []
     ids: dict[str, str] = {}  # description -> character id
+    titled = _name_words(ctx.chars.values())
     for head, forms in found.items():
         known = next((ctx.by_name[k] for f in forms if (k := bare_name(f)) in ctx.by_name), None)
-        if known or head in ctx.by_name:
-            ids.update(dict.fromkeys(forms, known or ctx.by_name[head]))
+        known = known or ctx.by_name.get(head) or titled.get(head)
+        if known:
+            ids.update(dict.fromkeys(forms, known))
             continue
         cid = "the_" + re.sub(r"[^a-z0-9]+", "_", head).strip("_")
         pronouns, n = votes[head].most_common(1)[0]
