@@ -190,20 +190,16 @@ def text_of(el: Element) -> str:
 
 
 def find(root: Element, tag: str | None = None, **attrs: str) -> Element | None:
-    """The first element (depth first) with ``tag`` and exactly these attribute values."""
-    return next(iter(find_all(root, tag, **attrs)), None)
-
-
-def find_all(root: Element, tag: str | None = None, **attrs: str) -> list[Element]:
-    """Every element with ``tag`` and these attribute values; ``class_`` matches one class name."""
+    """The first element (depth first) with ``tag`` and these attribute values; ``class_`` matches one
+    class name. Stops at the first match (``find(root, id="preface")`` runs on every HTML file)."""
     cls = attrs.pop("class_", None)
-    out = []
+    if cls is None and len(attrs) == 1:
+        ((key, value),) = attrs.items()
+        return next((el for el in root.iter(tag) if el.get(key) == value), None)
     for el in root.iter(tag):
-        if cls is not None and cls not in classes(el):
-            continue
-        if all(el.get(k) == v for k, v in attrs.items()):
-            out.append(el)
-    return out
+        if (cls is None or cls in classes(el)) and all(el.get(k) == v for k, v in attrs.items()):
+            return el
+    return None
 
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.I)
