@@ -80,6 +80,11 @@ _VERB_AFTER = re.compile(
     r"[ \t\n]*(?:[a-z]+ly\s+)?" + _AUX + r"*(?:[a-z]+ly\s+)?([a-z][a-z'’-]*)"
 )
 _SKIP = " \t\n\r,;:—–-…"
+#: What may stand between a subject and its speech verb: ``Mrs. Bennet instantly answered``.
+_BEFORE_VERB = re.compile(
+    r"(?:[ \t\n]+(?:[a-z]+ly|had|has|have|was|is|were|would|could|will|did|then|again|just|also|only))*[ \t\n]+$"
+)
+_PRON_END = re.compile(r"\b(he|she|I|they|we|you)$", re.IGNORECASE)
 _NOT_VERBS = frozenset("and or but of to in on at with for from as the a an that who which whose".split())
 _SENT_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?…][\"'”’)]*\s+(?=\S)")
 _TO = re.compile(r"\s*(?:[a-z]+ly\s+)?to\s+", re.IGNORECASE)
@@ -499,8 +504,30 @@ def tag_before(ctx: Context, lo: int, q_start: int) -> Tag | None:
         return None
     by = _BY.search(text, max(clause_start, end - 60), end)  # "accosted by Miss Bingley,"
     subj = ctx.subject_at(by.end(), end) if by else None
-    subj = subj or ctx.first_character(clause_start, end)
+    subj = subj or _subject_of_verb(ctx, clause_start, end) or ctx.first_character(clause_start, end)
     return Tag(*subj) if subj else None
+
+
+def _subject_of_verb(ctx: Context, start: int, end: int) -> tuple[str | None, int, int, str] | None:
+    """The one named or pronoun right before the last speech verb of ``[start, end)``: ``so eagerly
+    that the Gryphon said, in a rather offended tone,`` is the Gryphon's, not Alice's before it."""
+    verb = None
+    for m in re.finditer(r"[a-z]+", ctx.text[start:end]):
+        if m.group() in SPEECH_VERBS or m.group() in THINK_VERBS:
+            verb = start + m.start()
+    if verb is None:
+        return None
+    before = _BEFORE_VERB.search(ctx.text, max(start, verb - 60), verb)
+    if before is None:
+        return None
+    at = before.start()
+    named = [m for m in ctx.mentions_in(max(start, at - 80), at) if m.kind != "pronoun" and m.end == at]
+    if named:
+        return named[-1].char, named[-1].start, named[-1].end, named[-1].kind
+    pron = _PRON_END.search(ctx.text, max(start, at - 5), at)
+    if pron:
+        return ctx.resolve(pron.group(1), pron.start()), pron.start(), at, "pronoun"
+    return None
 
 
 def vocatives(ctx: Context, q: Span) -> list[tuple[str, int]]:
