@@ -263,3 +263,14 @@ def test_tagged_thoughts_without_italics_do_not_make_a_story_first_person() -> N
     assert (scene.attrs["person"], scene.attrs["focal"], scene.attrs["mixed"]) == ("third", "ilse", False)
     narrated = text.replace(", she thought", "").replace(", thought Ilse", "")
     assert with_cast(narrated, cast).spans("scenes")[0].attrs["person"] == "first"  # the tag is what tells
+
+
+def test_present_tense_third_person_with_a_flashback() -> None:
+    text = (
+        "Juno lands on the roof and folds her wings. The city glitters below. She remembers the night Tam left: he "
+        "had packed one bag, he had kissed her forehead, and he had walked out without looking back. Juno shakes "
+        "the memory off. Tam climbs through the hatch an hour later, sits down beside her and hands her a cup. Juno "
+        "takes it. Tam grins.\n"
+    )
+    scene = with_cast(text, [["Juno", "she/her", []], ["Tam", "he/him", []]]).spans("scenes")[0]
+    assert (scene.attrs["tense"], scene.attrs["focal"]) == ("present", "juno")

@@ -88,7 +88,10 @@ _BETWEEN_WORDS = (
     "even really immediately instantly quickly simply certainly not help but sometimes often perhaps "
     "vaguely dimly faintly briefly truly actually"
 )
-_BETWEEN = r"(?:(?:" + "|".join(_BETWEEN_WORDS.replace("'", "['’]").split()) + r")\s+){0,3}"
+_BETWEEN = r"((?:(?:" + "|".join(_BETWEEN_WORDS.replace("'", "['’]").split()) + r")\s+){0,3})"
+#: After these the verb is not finite ("had packed", "didn't know", "could see"): its tense is the auxiliary's.
+_AUXILIARIES = frozenset("could couldn can would wouldn will won should might must had hadn has have did didn does "
+                         "do don was were".split())
 _SUBJECT_VERB = re.compile(rf"(?<![A-Za-z'’])(I|[Yy]ou|[Hh]e|[Ss]he|[Ww]e|[Tt]hey)\s+{_BETWEEN}([A-Za-z]+)")
 _AFTER_NAME = re.compile(rf"\s+{_BETWEEN}([A-Za-z]+)\b")
 _FREE_INDIRECT = re.compile(r"[?!]")
@@ -326,8 +329,8 @@ def _read_subjects(story: Story, ctx: _Ctx, start: int, end: int, r: _Reading, l
     text = story.text
     events: list[tuple[int, str, str | None]] = []  # (position, character id or "he"/"she", verb after it)
     for m in _SUBJECT_VERB.finditer(text, start, end):
-        word, verb = m.group(1).lower(), m.group(2).lower()
-        _count_tense(r, verb, "3sg" if word in _SUBJECTS_3SG else "other")
+        word, verb = m.group(1).lower(), m.group(3).lower()
+        _count_tense(r, verb, "3sg" if word in _SUBJECTS_3SG else "other", m.group(2))
         if word in ("he", "she"):
             events.append((m.start(), word, verb))
     resolved_pronouns: dict[int, str] = {}
@@ -339,9 +342,9 @@ def _read_subjects(story: Story, ctx: _Ctx, start: int, end: int, r: _Reading, l
             resolved_pronouns[mention.start] = char  # the characters stage's reading, when ours has none
             continue
         after = _AFTER_NAME.match(text, mention.end, end)
-        verb = after.group(1).lower() if after else None
+        verb = after.group(2).lower() if after else None
         if verb:
-            _count_tense(r, verb, "3sg")
+            _count_tense(r, verb, "3sg", after.group(1))
         if _THINKER_AFTER.search(text, max(start, mention.start - 10), mention.start):
             verb = "thought"  # "He looks so happy, thought Ilse."
         events.append((mention.start, char, verb))
@@ -366,9 +369,11 @@ def _read_subjects(story: Story, ctx: _Ctx, start: int, end: int, r: _Reading, l
             r.focal[resolved[i][1]] += 0.5
 
 
-def _count_tense(r: _Reading, verb: str, kind: str) -> None:
-    if verb in _AUX_WORDS:
-        return  # counted by _tally
+def _count_tense(r: _Reading, verb: str, kind: str, between: str) -> None:
+    """One vote for the tense of a verb right after its subject (and the ``between`` words)."""
+    if verb in _AUX_WORDS or (between and any(re.split(r"['’]", w)[0].lower() in _AUXILIARIES
+                                              for w in between.split())):
+        return  # the auxiliary's tense: _tally counts was/had/is/has..., a modal says nothing
     if _is_past(verb):
         r.past += 1
     elif _is_present(verb, kind):
@@ -380,12 +385,13 @@ def _is_past(low: str) -> bool:
 
 
 def _is_present(low: str, kind: str) -> bool:
-    """A present-tense verb form after a subject: "I know", "she knows", "he tries"."""
+    """A present-tense verb form after a subject: "I know", "she knows", "Kara lands".
+
+    After he, she or a name almost any word in -s is a verb ("thus", "famous", "this" are not).
+    """
     if kind == "other":
         return low in _BASE_LEX
-    if len(low) < 3 or not low.endswith("s") or low.endswith("ss"):
-        return False
-    return low[:-1] in _BASE_LEX or low[:-2] in _BASE_LEX or low[:-3] + "y" in _BASE_LEX
+    return len(low) > 3 and low.endswith("s") and not low.endswith(("ss", "us", "is"))
 
 
 # -- narrator clues ------------------------------------------------------------------------------
