@@ -197,9 +197,11 @@ class Clusterer:
             return self.prior(c)
         votes = sum((self.form_votes.get(f, Counter()) for f in c.forms), Counter())
         he, she = votes["he"], votes["she"]
-        if he + she and max(he, she) >= 0.7 * (he + she):
+        prior = self.prior(c)
+        need = 3 if prior and prior != ("he" if he > she else "she") else 1  # one stray "she" is not Ralph
+        if he + she >= need and max(he, she) >= 0.7 * (he + she):
             return "he" if he > she else "she"
-        return self.prior(c)
+        return prior
 
     def prior(self, c: Cluster) -> str | None:
         if c.canon and c.canon.pronouns:
@@ -318,6 +320,8 @@ class Clusterer:
             if title:
                 own = next((c for c in self.clusters if c.key == (title, w)), None)
                 ok = [c for c in lasts + firsts if not c.titled and self._fits_title(c, title, n, w)]
+                if title == "Miss" and len(ok) > 1:
+                    ok = self._eldest(ok, w)
                 same = [c for c in ok if title in c.title_words]  # "Sir John" is Sir John Middleton
                 if own or not ok or len(ok) > 1 and not same:
                     return [own or self._titled(title, w, cc)]
@@ -340,6 +344,19 @@ class Clusterer:
         if kind == "nominal" and cc is None:
             return []
         return [self.new((w,), cc)]
+
+    def _eldest(self, sisters: list[Cluster], w: str) -> list[Cluster]:
+        """The eldest daughter is "Miss Bennet" when the text calls two or more younger sisters "Miss Elizabeth",
+        "Miss Lydia": the most named of the sisters never called so. Else all of them stay candidates (one
+        "Miss Kitty" may be the only daughter, and the other candidate her mother)."""
+        if any(c.last != w or c.first == w for c in sisters):
+            return sisters
+        elder = [c for c in sisters if not self.forms[("name", "Miss", (c.first,))]]
+        return [max(elder, key=self._named)] if elder and len(elder) <= len(sisters) - 2 else sisters
+
+    def _named(self, c: Cluster) -> int:
+        """Mentions by full name (so far) and by first name alone."""
+        return c.count + self.forms[("name", None, (c.first,))]
 
     def _pet_name(self, w: str) -> Cluster | None:
         """The one character whose first name ``w`` shortens or pets: Kit, Fred, Jules, Skaggsy, Frank (Francis)."""
@@ -378,8 +395,7 @@ class Clusterer:
             women = [k for k in self.clusters if k.last == w and not k.titled and self.gender_guess(k) == "she"]
             if len(women) > 1 or self.forms[("name", "Miss", (w,))]:
                 return False  # "Mrs. Bennet" is the mother of the Miss Bennets
-        named = c.count + self.forms[("name", None, (c.first,))]
-        if title == "Mr" and n > 4 * max(named, 1) and self.forms[("name", title, c.key)] > 1:
+        if title == "Mr" and n > 4 * max(self._named(c), 1) and self.forms[("name", title, c.key)] > 1:
             return False  # "Mr. Knightley" far outnumbers "Mr. John Knightley" (so called to tell them apart)
         clash = {"Mrs": "Miss", "Miss": "Mrs"}.get(title)
         return clash not in c.title_words

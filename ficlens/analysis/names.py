@@ -23,13 +23,13 @@ from ficlens.errors import StageError
 TITLES: dict[str, str | None] = {
     **dict.fromkeys(
         "Mr Mister Sir Lord Uncle Master Father Brother King Prince Duke Count Baron Earl Monsieur Senor Herr "
-        "Headmaster Grandpa Grandfather Papa Signor Signore Don Mynheer Sahib Squire".split(),
+        "Headmaster Grandpa Grandfather Papa Signor Signore Don Mynheer Sahib Squire Mistah Mista Marse".split(),
         "he",
     ),
     **dict.fromkeys(
         "Mrs Ms Miss Lady Madam Madame Mme Mlle Dame Aunt Auntie Mistress Mother Sister Queen Princess Duchess "
         "Countess Baroness Headmistress Grandma Grandmother Granny Mama Senora Frau Mademoiselle Fraulein Signora "
-        "Signorina Senorita Dona Donna Memsahib".split(),
+        "Signorina Senorita Dona Donna Memsahib Missus".split(),
         "she",
     ),
     **dict.fromkeys(
