@@ -39,6 +39,7 @@ class _TreeParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.root = ET.Element("document")
         self.stack = [self.root]
+        self.tags = [self.root.tag]  # the open elements' tags, beside ``stack`` so no lookup builds a list
         self.last: Element | None = None  # element whose tail receives the next text
 
     def _open(self, tag: str, attrs: list[tuple[str, str | None]]) -> Element:
@@ -47,32 +48,34 @@ class _TreeParser(HTMLParser):
         return el
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        open_tags = [e.tag for e in self.stack]
-        if tag in _CLOSES_P and "p" in open_tags:
+        top = self.tags[-1]
+        if tag in _CLOSES_P and "p" in self.tags:
             self._close("p")
         ends = _SIBLING_ENDS.get(tag)
-        if ends and open_tags[-1] in ends:
-            self._close(open_tags[-1])
+        if ends and top in ends:
+            self._close(top)
         el = self._open(tag, attrs)
         if tag in _VOID:
             self.last = el
         else:
             self.stack.append(el)
+            self.tags.append(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.last = self._open(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "p" and all(e.tag != "p" for e in self.stack):
+        if tag == "p" and "p" not in self.tags:
             self.handle_startendtag("p", [])  # a stray </p> is an empty paragraph, as in browsers
             return
         self._close(tag)
 
     def _close(self, tag: str) -> None:
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
+        tags = self.tags
+        for i in range(len(tags) - 1, 0, -1):
+            if tags[i] == tag:
                 self.last = self.stack[i]
-                del self.stack[i:]
+                del self.stack[i:], tags[i:]
                 return
 
     def handle_data(self, data: str) -> None:
