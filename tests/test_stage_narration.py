@@ -274,3 +274,18 @@ def test_present_tense_third_person_with_a_flashback() -> None:
     )
     scene = with_cast(text, [["Juno", "she/her", []], ["Tam", "he/him", []]]).spans("scenes")[0]
     assert (scene.attrs["tense"], scene.attrs["focal"]) == ("present", "juno")
+
+
+def test_a_summary_or_note_that_names_the_point_of_view_names_the_narrator() -> None:
+    text = (
+        "I never meant to stay in the city. I came for a week, and then I met the girl with the red scarf, and I "
+        "stopped counting the days.\n"
+    )
+    cast = [["Ren Adair", "she/her", ["Ren"]], ["Tobias Wren", "he/him", ["Tobias"]]]
+    for summary, notes in (("A week in the city, from Tobias's POV.", []), (None, ["A/N: POV: Tobias, as promised."])):
+        story = Story(text)
+        story.meta.summary, story.meta.notes = summary, notes
+        run(story, ["structure", "quotes"])
+        story.characters = [Character(n.lower().replace(" ", "_"), n, aliases) for n, _, aliases in cast]
+        story.add_layer("mentions", [])
+        assert narration(story).spans("scenes")[0].attrs["narrator"] == "tobias_wren"

@@ -132,6 +132,10 @@ _POV = re.compile(
     r"^\W*(?:(?:POV|P\.O\.V\.?)\s*[:\-]?\s*)?([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’-]*){0,2}?)(?:['’]s)?"
     r"(?:\s*(?:POV|P\.O\.V\.?|point of view|perspective))?\W*$"
 )
+#: A point of view named in a summary or note: "Draco's POV", "told from Lily's perspective", "POV: Ginny".
+_POV_MENTION = re.compile(
+    r"\b([A-Z][\w-]+)['’]s\s+(?:POV|P\.O\.V|point of view|perspective)\b|\b(?:POV|narrated by)\s*:?\s+([A-Z][\w-]+)"
+)
 _POV_WORDS = re.compile(r"\bPOV\b|P\.O\.V|point of view|perspective|^\W*[~*=#<-]+\s*[A-Z]", re.I)
 #: The narrator speaking of the telling or to the reader (see ``_not_the_narrators``).
 _AUTHORIAL = re.compile(
@@ -456,6 +460,11 @@ def _story_narrator_clues(story: Story, readings: list[_Reading], story_focal: C
         if re.search(r"first person|\bPOV\b|point of view", tag, re.I):
             name = re.sub(r"(?i)first person|\bPOV\b|point of view|[-:/()]", " ", tag)
             char = _character(story, " ".join(name.split()))
+            if char:
+                clues[char.id] += 2
+    for text in (story.meta.summary or "", *story.meta.notes):
+        for m in _POV_MENTION.finditer(text):
+            char = _character(story, m.group(1) or m.group(2))
             if char:
                 clues[char.id] += 2
     for c in story.characters:
