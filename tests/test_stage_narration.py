@@ -289,3 +289,14 @@ def test_a_summary_or_note_that_names_the_point_of_view_names_the_narrator() -> 
         story.characters = [Character(n.lower().replace(" ", "_"), n, aliases) for n, _, aliases in cast]
         story.add_layer("mentions", [])
         assert narration(story).spans("scenes")[0].attrs["narrator"] == "tobias_wren"
+
+
+def test_a_letter_that_opens_with_just_a_name_is_not_narration() -> None:
+    text = (
+        "The owl dropped the envelope on the breakfast table, and Wren knew the hand at once.\n\n"
+        "Wren,\n\nI am sorry. I should have told you about the house, and I should have told you about my "
+        "father, and I did neither, and I have been a coward about both of them. Write to me if you can.\n\n"
+        "Tobin\n\nShe read it twice, then folded it small and put it in her pocket.\n"
+    )
+    scene = with_cast(text, [["Wren", "she/her", []], ["Tobin", "he/him", []]]).spans("scenes")[0]
+    assert (scene.attrs["person"], scene.attrs["mixed"]) == ("third", False)

@@ -153,7 +153,10 @@ _THOUGHT_TAG = re.compile(
     rf"(?:thought|wondered|mused|told\s+{_SELF}|reminded\s+{_SELF})(?:\s+to\s+{_SELF})?\s*[,.!?;:…—–-]"
     r"|[,!?…—–-]\s*(?:thought|wondered|mused)\s+(?:he|she|(?:[A-Z][a-z.]+\s+)?[A-Z][a-z]+)\s*[,.!?;…—–-]"
 )
-_SALUTATION = re.compile(r"[ \t]*(?:Dear|Dearest|My dear(?:est)?|My darling)\s+[A-Z][\w.' -]{0,30}[,:!]?[ \t]*(?:\n|$)")
+_SALUTATION = re.compile(
+    r"[ \t]*(?:(?:Dear|Dearest|My dear(?:est)?|My darling)\s+[A-Z][\w.' -]{0,30}[,:!]?"
+    r"|(?:To\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2},)[ \t]*(?:\n|$)"
+)
 
 
 @dataclass
