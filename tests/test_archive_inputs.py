@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from library_helpers import prose
 
+import ficlens
 from ficlens.cli import main
 from ficlens.readers import archive
 from ficlens.readers.archive import MAX_MEMBERS, iter_inputs
@@ -176,3 +177,9 @@ def test_add_keeps_only_hashes_of_zip_members_until_their_turn(tmp_path):
     bulk_zip(bundle, {"a.txt": story(3), "b.txt": story(2)})  # edited between hashing and analysis
     changed = _Archive().with_data(items[0])
     assert isinstance(changed, Failure) and "changed while being added" in changed.message
+
+
+def test_a_zip_storing_one_epub_reads_the_book_inside(tmp_path):
+    book = (Path(__file__).parent / "fixtures" / "formats" / "book.epub").read_bytes()
+    wrapped = bulk_zip(tmp_path / "wrapped.zip", {"book.epub": book}, zipfile.ZIP_STORED)
+    assert ficlens.read(wrapped).meta.title == "The Lighthouse Ledger"

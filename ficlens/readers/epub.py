@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -25,10 +26,28 @@ PRIORITY = 10
 
 
 def sniff(head: bytes, path: Path) -> bool:
-    """A zip whose first member is the EPUB ``mimetype`` (the rule), or one naming its container or OPF."""
-    return is_zip(head) and (
-        head[30:58] == b"mimetypeapplication/epub+zip" or b"META-INF/container.xml" in head or b".opf" in head
-    )
+    """A zip whose first member is the EPUB ``mimetype`` (the rule), or one whose own members include its
+    container or OPF. Only this zip's member names count, so a zip that stores an EPUB is not one."""
+    if not is_zip(head):
+        return False
+    names = _member_names(head)
+    return names[:1] == ["mimetype"] or any(n == "META-INF/container.xml" or n.endswith(".opf") for n in names)
+
+
+#: A zip local file header: flags, compressed size, name and extra-field lengths (signature checked apart).
+_LOCAL_HEADER = struct.Struct("<6xH10xI4xHH")
+
+
+def _member_names(head: bytes) -> list[str]:
+    """The names of the members whose local headers lie in ``head``, walked header by header."""
+    names, at = [], 0
+    while head[at : at + 4] == b"PK\x03\x04" and at + 30 <= len(head):
+        flags, size, name_len, extra_len = _LOCAL_HEADER.unpack_from(head, at)
+        names.append(head[at + 30 : at + 30 + name_len].decode("utf-8", "replace"))
+        if flags & 8:  # sizes follow the data: the next header cannot be found from here
+            break
+        at += 30 + name_len + extra_len + size
+    return names
 
 
 def _attr(el: Element, name: str) -> str | None:
