@@ -173,8 +173,8 @@ def _trim_once(
         and toks[-1] not in given
         and not canon.get(toks[-1])
     ):
-        if toks[-1] in nm.PLACE_WORDS:
-            break  # "Norcombe Hill" stays whole: a place
+        if toks[-1] in nm.PLACE_WORDS and not r.title:
+            break  # "Norcombe Hill" stays whole: a place; but not "Miss Lucy Honeychurch Drive[s Out]"
         if not words.has(toks[-1].lower()):
             break
         toks = toks[:-1]

@@ -332,6 +332,8 @@ class Clusterer:
                         ok[0].titles[nm.TITLES[title]] += n  # "Mr. Bast" makes Leonard Bast a he before "Mrs. Bast"
                 return ok
             titled = [c for c in self.clusters if c.titled and c.key[-1] == w]
+            if firsts and (lasts or titled) and sum(c.count for c in titled) > 3 * sum(c.count for c in firsts):
+                firsts = []  # "Weston" is Mr. Weston (400 times) more than "F. C. Weston Churchill" (twice)
             if firsts or lasts or titled:
                 return firsts or lasts + titled
             pet = self._pet_name(w)
@@ -346,13 +348,16 @@ class Clusterer:
         return [self.new((w,), cc)]
 
     def _eldest(self, sisters: list[Cluster], w: str) -> list[Cluster]:
-        """The eldest daughter is "Miss Bennet" when the text calls two or more younger sisters "Miss Elizabeth",
-        "Miss Lydia": the most named of the sisters never called so. Else all of them stay candidates (one
-        "Miss Kitty" may be the only daughter, and the other candidate her mother)."""
+        """The eldest daughter is "Miss Bennet"; the text calls her younger sisters "Miss Elizabeth" or "Miss Helen
+        Schlegel": so "Miss X" is the most named woman never called so, when the younger ones show the custom.
+        Where there is a "Mrs. X" one "Miss Kitty" is not enough (the other candidate may be her mother)."""
         if any(c.last != w or c.first == w for c in sisters):
             return sisters
-        elder = [c for c in sisters if not self.forms[("name", "Miss", (c.first,))]]
-        return [max(elder, key=self._named)] if elder and len(elder) <= len(sisters) - 2 else sisters
+        elder = [c for c in sisters if "Miss" not in c.title_words and not self.forms[("name", "Miss", (c.first,))]]
+        younger = len(sisters) - len(elder)
+        if elder and younger >= (2 if self.forms[("name", "Mrs", (w,))] else 1):
+            return [max(elder, key=self._named)]
+        return sisters
 
     def _named(self, c: Cluster) -> int:
         """Mentions by full name (so far) and by first name alone."""
