@@ -82,7 +82,8 @@ _VERB_AFTER = re.compile(
 _SKIP = " \t\n\r,;:—–-…"
 #: What may stand between a subject and its speech verb: ``Mrs. Bennet instantly answered``.
 _BEFORE_VERB = re.compile(
-    r"(?:[ \t\n]+(?:[a-z]+ly|had|has|have|was|is|were|would|could|will|did|then|again|just|also|only))*[ \t\n]+$"
+    r"(?:[ \t\n]+(?:[a-z]+ly|had|has|have|was|is|were|would|could|will|did|then|again|just|also|only))*"
+    r"[ \t\n]+$"
 )
 _PRON_END = re.compile(r"\b(he|she|I|they|we|you)$", re.IGNORECASE)
 _NOT_VERBS = frozenset("and or but of to in on at with for from as the a an that who which whose".split())
@@ -495,7 +496,9 @@ def tag_before(ctx: Context, lo: int, q_start: int) -> Tag | None:
     text = ctx.text
     before = text[lo:q_start].rstrip()
     dash = before.endswith(("--", "—", "–"))  # "and then added--"
-    if not (dash or before.endswith((",", ":"))):
+    last = re.search(r"[a-z]+$", before)
+    verb_last = bool(last and last.group() in SPEECH_VERBS)  # and the Gryphon added "Come..."
+    if not (dash or verb_last or before.endswith((",", ":"))):
         return None
     end = lo + len(before)
     clause_start = lo + max((m.end() for m in _CLAUSE_END.finditer(before)), default=0)
