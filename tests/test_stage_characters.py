@@ -225,3 +225,24 @@ def test_double_barrelled_married_name_links_to_canon():
 def test_stop_word_that_the_story_uses_as_a_name():
     will = match_character(cast("porch.txt"), "Will")  # not the verb: capitalised mid-sentence, with cues
     assert will is not None and will.pronouns == "he/him"
+
+
+def test_eldest_sister_is_miss_surname_and_a_stray_pronoun_keeps_a_mans_title():
+    story = cast("hartwell_sisters.txt")
+    agnes = match_character(story, "Agnes")
+    assert match_character(story, "Miss Hartwell") is agnes  # her sisters are "Miss Clara", "Miss Rose Hartwell"
+    assert match_character(story, "Mrs. Hartwell") not in (agnes, None)
+    ralph = match_character(story, "Ralph Denby")  # "Ralph Denby looked up ... as she came in"
+    assert match_character(story, "Mr. Denby") is ralph and ralph.pronouns == "he/him"
+
+
+def test_bare_surname_goes_to_the_titled_man_not_a_rare_first_name():
+    story = cast("hartwell_sisters.txt")
+    assert match_character(story, "Hale") is match_character(story, "Mr. Hale")  # not the widow Hale Morton
+
+
+def test_lower_case_i_is_the_narrator():
+    story = Story("i went home and i slept.\n\nTom said that i was late, i.e. very late.\n")
+    story = ficlens.run(story, ["structure", "characters"])
+    pronouns = [story.text[s.start : s.end] for s in story.spans("mentions") if s.attrs["kind"] == "pronoun"]
+    assert pronouns == ["i", "i", "i"]
