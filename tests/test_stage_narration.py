@@ -300,3 +300,9 @@ def test_a_letter_that_opens_with_just_a_name_is_not_narration() -> None:
     )
     scene = with_cast(text, [["Wren", "she/her", []], ["Tobin", "he/him", []]]).spans("scenes")[0]
     assert (scene.attrs["person"], scene.attrs["mixed"]) == ("third", False)
+
+
+def test_a_story_told_in_letters_is_first_person_and_signed_by_its_narrator() -> None:
+    cast = [["Maud", "she/her", []], ["Hester", "she/her", []], ["Pim", "he/him", []]]
+    scene = with_cast((DIR / "letters.txt").read_text(encoding="utf-8"), cast).spans("scenes")[0]
+    assert (scene.attrs["person"], scene.attrs["narrator"], scene.attrs["tense"]) == ("first", "hester", "present")

@@ -42,6 +42,8 @@ MIN_WORDS = 30
 CLEAR_THIRD_WORDS = 50
 #: A paragraph run in another person than its scene makes the scene "mixed" above this share.
 MIXED_SHARE = 0.2
+#: Letters that make up this share of a story's prose are its narration (an epistolary story).
+EPISTOLARY_SHARE = 0.75
 
 #: Word pieces ("don't" -> "don", "t"): contractions leave their auxiliary as a piece of its own.
 _TOKEN = re.compile(r"[A-Za-z]+")
@@ -153,6 +155,11 @@ _THOUGHT_TAG = re.compile(
     rf"(?:thought|wondered|mused|told\s+{_SELF}|reminded\s+{_SELF})(?:\s+to\s+{_SELF})?\s*[,.!?;:…—–-]"
     r"|[,!?…—–-]\s*(?:thought|wondered|mused)\s+(?:he|she|(?:[A-Z][a-z.]+\s+)?[A-Z][a-z]+)\s*[,.!?;…—–-]"
 )
+#: The words around the name in a salutation or sign-off line.
+_LETTER_WORDS = re.compile(
+    r"(?i)\b(?:to|from|dear(?:est)?|my|darling|love|lots of love|yours|truly|sincerely|ever|always|faithfully|"
+    r"affectionately|your|friend)\b|[^\w\s'’-]"
+)
 _SALUTATION = re.compile(
     r"[ \t]*(?:(?:Dear|Dearest|My dear(?:est)?|My darling)\s+[A-Z][\w.' -]{0,30}[,:!]?"
     r"|(?:To\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2},)[ \t]*(?:\n|$)"
@@ -209,6 +216,8 @@ def narration(story: Story) -> Story:
             story_focal.update({c: v / total * r.words for c, v in r.focal.items()})
     main_focal = story_focal.most_common(1)[0][0] if story_focal else None
     shared = _story_narrator_clues(story, readings, story_focal)
+    if ctx.epistolary:
+        shared.update(_letter_clues(story, ctx.letters))
     ruled_out = _all_ruled_out(readings)
     by_person, by_tense = Counter(), Counter()  # the story's majorities, for scenes too short to tell
     for r in readings:
@@ -476,6 +485,20 @@ def _story_narrator_clues(story: Story, readings: list[_Reading], story_focal: C
     return clues
 
 
+def _letter_clues(story: Story, letters: list[tuple[int, int]]) -> Counter:
+    """In a story told in letters the writer signs each one ("Love, Sallie"); the salutation names someone else."""
+    clues: Counter = Counter()
+    for a, b in letters:
+        lines = story.text[a:b].strip().splitlines()
+        if len(lines) < 2:
+            continue  # no sign-off found
+        for line, weight in ((lines[-1], 3), (lines[0], -3)):
+            char = _character(story, " ".join(_LETTER_WORDS.sub(" ", line).split()))
+            if char:
+                clues[char.id] += weight
+    return clues
+
+
 def _focal(r: _Reading, main_focal: str | None) -> str | None:
     """The scene's best perceiver, unless the story's main focal character is close enough to keep."""
     best = _best(r.focal, set())
@@ -565,7 +588,14 @@ class _Ctx:
         spans = [(q.start, q.end) for q in self.quotes]
         spans += [(s.start, s.end) for s in story.spans("italics")]
         spans += [(s.start, s.end) for s in story.spans("front_matter")]
-        spans += _letters(story, story.spans("paragraphs"))
+        letters = _letters(story, story.spans("paragraphs"))
+        # A story told in letters (EPISTOLARY_SHARE of its prose) has them for narration, not as something read in it.
+        self.epistolary = sum(b - a for a, b in letters) >= EPISTOLARY_SHARE * sum(
+            p.end - p.start for p in story.spans("paragraphs")
+        )
+        self.letters = letters
+        if not self.epistolary:
+            spans += letters
         self.excluded = sorted(spans)
         self.quote_starts = [q.start for q in self.quotes]
         self.mentions = story.spans("mentions")  # sorted by position, as every layer
