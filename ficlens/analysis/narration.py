@@ -92,8 +92,8 @@ _BETWEEN_WORDS = (
 )
 _BETWEEN = r"((?:(?:" + "|".join(_BETWEEN_WORDS.replace("'", "['’]").split()) + r")\s+){0,3})"
 #: After these the verb is not finite ("had packed", "didn't know", "could see"): its tense is the auxiliary's.
-_AUXILIARIES = frozenset("could couldn can would wouldn will won should might must had hadn has have did didn does "
-                         "do don was were".split())
+_AUXILIARY = re.compile(r"\b(?:could|couldn|can|would|wouldn|will|won|should|might|must|had|hadn|has|have|did|didn|"
+                        r"does|do|don|was|were)\b")
 _SUBJECT_VERB = re.compile(rf"(?<![A-Za-z'’])(I|[Yy]ou|[Hh]e|[Ss]he|[Ww]e|[Tt]hey)\s+{_BETWEEN}([A-Za-z]+)")
 _AFTER_NAME = re.compile(rf"\s+{_BETWEEN}([A-Za-z]+)\b")
 _FREE_INDIRECT = re.compile(r"[?!]")
@@ -387,8 +387,7 @@ def _read_subjects(story: Story, ctx: _Ctx, start: int, end: int, r: _Reading, l
 
 def _count_tense(r: _Reading, verb: str, kind: str, between: str) -> None:
     """One vote for the tense of a verb right after its subject (and the ``between`` words)."""
-    if verb in _AUX_WORDS or (between and any(re.split(r"['’]", w)[0].lower() in _AUXILIARIES
-                                              for w in between.split())):
+    if verb in _AUX_WORDS or (between and _AUXILIARY.search(between)):
         return  # the auxiliary's tense: _tally counts was/had/is/has..., a modal says nothing
     if _is_past(verb):
         r.past += 1
@@ -486,7 +485,7 @@ def _story_narrator_clues(story: Story, readings: list[_Reading], story_focal: C
 
 
 def _letter_clues(story: Story, letters: list[tuple[int, int]]) -> Counter:
-    """In a story told in letters the writer signs each one ("Love, Sallie"); the salutation names someone else."""
+    """In a story told in letters the writer signs each one ("Love, Hester"); the salutation names someone else."""
     clues: Counter = Counter()
     for a, b in letters:
         lines = story.text[a:b].strip().splitlines()
@@ -590,7 +589,7 @@ class _Ctx:
         spans += [(s.start, s.end) for s in story.spans("front_matter")]
         letters = _letters(story, story.spans("paragraphs"))
         # A story told in letters (EPISTOLARY_SHARE of its prose) has them for narration, not as something read in it.
-        self.epistolary = sum(b - a for a, b in letters) >= EPISTOLARY_SHARE * sum(
+        self.epistolary = bool(letters) and sum(b - a for a, b in letters) >= EPISTOLARY_SHARE * sum(
             p.end - p.start for p in story.spans("paragraphs")
         )
         self.letters = letters
