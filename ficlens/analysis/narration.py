@@ -2,18 +2,20 @@
 
 Everything is read from the narration only: quotations, thoughts, written text (the "quotes"
 layer), unquoted letters and italics are cut out of every paragraph first, so that a third-person
-story full of "I" in its dialogue stays third person. The rest is counting, with a few regex scans
-per paragraph and a Python walk over the subjects only (docs/narration.md):
+story full of "I" in its dialogue stays third person (a story told in letters keeps them). The rest
+is counting, with a few regex scans per paragraph and a Python walk over the subjects only
+(docs/narration.md):
 
-* person: the rate of first- and second-person pronouns among the narration's words;
+* person: the rate of first- and second-person pronouns among the narration's words, less those
+  of an intrusive author's asides to the reader and of thoughts tagged "she thought";
 * tense: finite verbs (auxiliaries anywhere, lexical verbs right after a subject);
 * focal character (third person): who perceives, thinks and feels, i.e. a character (by name or
   resolved he/she) as subject of a perception or cognition verb, plus free indirect questions
   and reported thoughts; a POV header ("Harry's POV", "~Sherlock~") decides outright;
 * narrator (first person): POV headers, self-naming ("my name is", "I'm Lily"), vocatives in
   the dialogue around the narrator's own lines, kinship ("my husband James" rules James out and
-  points at his partner in the relationship tags or the fandom pack), tags, and the focal
-  character of the story's third-person scenes.
+  points at his partner in the relationship tags or the fandom pack), tags, a POV named in the
+  summary, letters' sign-offs, and the focal character of the story's third-person scenes.
 """
 
 from __future__ import annotations
