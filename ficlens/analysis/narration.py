@@ -149,11 +149,12 @@ _AUTHORIAL = re.compile(
 )
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 _SELF = r"(?:him|her|them)sel(?:f|ves)"
+_NOBODY = r"(?:(?:Every|No|Some|Any)(?:one|body)|What|Who|It|This|That)\b"  # "Nobody thought, and I..."
 #: A thinker named after the verb of a thought tag: ", thought Ilse."
 _THINKER_AFTER = re.compile(r"\b(?:thought|wondered|mused)\s+$")
 #: A thought tagged with a third-person thinker and nothing after the verb: "I can't do this, she thought."
 _THOUGHT_TAG = re.compile(
-    rf"(?:^|[,.!?;:…—–-])\s*(?:[Hh]e|[Ss]he|[Tt]hey|(?:[A-Z][a-z.]+\s+)?[A-Z][a-z]+)\s+"
+    rf"(?:^|[,.!?;:…—–-])\s*(?:[Hh]e|[Ss]he|[Tt]hey|(?!{_NOBODY})(?:[A-Z][a-z.]+\s+)?[A-Z][a-z]+)\s+"
     rf"(?:thought|wondered|mused|told\s+{_SELF}|reminded\s+{_SELF})(?:\s+to\s+{_SELF})?\s*[,.!?;:…—–-]"
     r"|[,!?…—–-]\s*(?:thought|wondered|mused)\s+(?:he|she|(?:[A-Z][a-z.]+\s+)?[A-Z][a-z]+)\s*[,.!?;…—–-]"
 )
