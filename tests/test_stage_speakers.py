@@ -155,11 +155,13 @@ def test_scorer_matches_one_to_one_and_counts_a_missed_quote_as_a_wrong_speaker(
 def test_litbank_tokens_become_prose_with_paragraphs_per_speaker():
     from ficlens.eval.quotes import _detok
 
-    sents = [["“", "Hello", ",", "”", "said", "Ann", "."], ["“", "Hi", "!", "”"], ["Bob", "left", "."]]
+    sents = [["“", "Hello", ",", "”", "said", "Ann", "."], ["“", "Sit", "down", ".", "”"], ["“", "Hi", "!", "”"],
+             ["Bob", "left", "."], ["“", "Bye", ".", "”"]]
     text, offsets, paras = _detok(sents)
-    assert text == "“Hello,” said Ann.\n\n“Hi!”\n\nBob left."
-    assert text[offsets[(1, 1)] :].startswith("Hi")
-    assert [text[a:b] for a, b in paras] == ["“Hello,” said Ann.", "“Hi!”", "Bob left."]
+    assert text == "“Hello,” said Ann. “Sit down.”\n\n“Hi!”\n\nBob left.\n\n“Bye.”"
+    assert text[offsets[(2, 1)] :].startswith("Hi")
+    # Ann goes on after her tag; a new quote after a quote or after narration is a new paragraph
+    assert [text[a:b] for a, b in paras] == ["“Hello,” said Ann. “Sit down.”", "“Hi!”", "Bob left.", "“Bye.”"]
 
 
 @pytest.mark.shared

@@ -169,13 +169,15 @@ class Context:
         ]
         self.by_name = _by_name(story.characters)
         self._index(story.characters, ms)
+        self.narrator: str | None = None
+        self.reader: str | None = None
+        self.narrator = _narrator(self, self.quotes)  # who "I" is in tags
+        self.reader = _reader(self, self.quotes)  # who "you" is in tags, in second-person stories
         described, extra = described_speakers(self)
         if extra:
             known = {c.id for c in story.characters}
             story.characters.extend(c for c in described if c.id not in known)
             self._index(story.characters, ms + extra)
-        self.narrator: str | None = None  # who "I" is in tags (set by decode)
-        self.reader: str | None = None  # who "you" is in tags, in second-person stories (set by decode)
 
     def _index(self, cast: list[Character], ms: list[Mention]) -> None:
         """The characters' genders and salience, and their mentions by position and (narration) by gender."""
@@ -397,8 +399,10 @@ def described_speakers(ctx: Context) -> tuple[list[Character], list[Mention]]:
         head = d[2].split()[-1].lower()
         pronouns = _HEAD_GENDER.get(head) or _pronoun_after(text, d[1])
         if d[2][0].islower() and head in PERSON_NOUNS:  # "the girl": probably someone named not long before
-            pos_list, _ = ctx.by_gender.get(_GENDER_OF.get(pronouns or ""), ([], []))
+            pos_list, who = ctx.by_gender.get(_GENDER_OF.get(pronouns or ""), ([], []))
             k = bisect_left(pos_list, d[0]) - 1
+            while k >= 0 and who[k] in (ctx.narrator, ctx.reader):  # "said the man" is not about "I"
+                k -= 1
             if not pronouns or k >= 0 and d[0] - pos_list[k] < _DESCRIBED_REACH:
                 continue
         found.setdefault(head, Counter())[d[2]] += 1
@@ -724,8 +728,6 @@ def decode(
     paras = story.spans("paragraphs")
     p_starts = [p.start for p in paras]
     quotes = story.spans("quotes")
-    ctx.narrator = _narrator(ctx, quotes)
-    ctx.reader = _reader(ctx, quotes)
     by_para: dict[int, list[int]] = {}
     for i, q in enumerate(quotes):
         if q.attrs.get("kind") in ("speech", "thought"):

@@ -125,13 +125,16 @@ def _literal(s: str | None) -> list:
 
 _NO_SPACE_BEFORE = re.compile(r"^(?:[.,;:!?)\]}%]|'s|'S|n't|'re|'ve|'ll|'d|'m|’s|n’t|’re|’ve|’ll|’d|’m)$")
 _OPENERS = {"“", "‘", "(", "[", "{"}
+_QUOTE_MARKS = ('"', "'", "“", "‘", "--", "—")
 
 
 def _detok(sentences: list[list[str]]) -> tuple[str, dict[tuple[int, int], int], list[tuple[int, int]]]:
     """LitBank's tokens back into prose: the text, each token's offset, and reconstructed paragraphs.
 
-    A paragraph starts at a sentence that opens with a quote mark, and after one that ends with one
-    unless the next goes on in lower case (a tag), since LitBank keeps sentences but not paragraphs.
+    LitBank keeps sentences but not paragraphs, so they are guessed: a paragraph starts after a
+    sentence that ends with a quote mark unless the next goes on in lower case (a tag), and at one
+    that opens with a quote mark, except right after a tagged quote (``"A," said X. "B."`` keeps
+    ``"B."`` in X's paragraph: in PDNC's real paragraphs it does six times in ten).
     """
     parts: list[str] = []
     pos = 0
@@ -142,7 +145,9 @@ def _detok(sentences: list[list[str]]) -> tuple[str, dict[tuple[int, int], int],
     for si, toks in enumerate(sentences):
         first = toks[0] if toks else ""
         after_quote = parts and parts[-1] in ('"', "'", "”", "’") and not first[:1].islower()
-        if si and (first in ('"', "'", "“", "‘", "--", "—") or after_quote) and pos > para_start:
+        prev = sentences[si - 1] if si else []
+        after_tag = len(prev) > 1 and prev[0] in _QUOTE_MARKS and prev[-1] not in _QUOTE_MARKS
+        if si and (first in _QUOTE_MARKS and not after_tag or after_quote) and pos > para_start:
             paras.append((para_start, pos))
             parts.append("\n\n")
             pos += 2
