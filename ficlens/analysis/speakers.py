@@ -359,6 +359,11 @@ def _described_tag(text: str, q_end: int, limit: int) -> tuple[int, int, str] | 
     return None
 
 
+#: Titles as names abbreviate them: "Dr. Archie" is "the doctor".
+_TITLE_WORDS = {"dr": "doctor", "prof": "professor", "capt": "captain", "col": "colonel", "gen": "general",
+                "rev": "reverend", "sgt": "sergeant", "lieut": "lieutenant", "lt": "lieutenant"}
+
+
 def _name_words(cast: Iterable[Character]) -> dict[str, str]:
     """A word of a name (lower case) -> the one character whose names use it: ``the General`` is
     General Tilney when he is the only one the story calls General."""
@@ -366,7 +371,7 @@ def _name_words(cast: Iterable[Character]) -> dict[str, str]:
     for c in cast:
         for n in (c.name, *c.aliases):
             for w in bare_name(n).split():
-                owners.setdefault(w, set()).add(c.id)
+                owners.setdefault(_TITLE_WORDS.get(w, w), set()).add(c.id)
     return {w: next(iter(ids)) for w, ids in owners.items() if len(ids) == 1}
 
 
