@@ -10,8 +10,9 @@ mention by mention, the one named last. The fandom pack links names to canon cha
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from ficlens import fandoms
 from ficlens.analysis import names as nm
@@ -100,6 +101,7 @@ class Cluster:
     titles: Counter = field(default_factory=Counter)  # title gender votes
     mentions: list[int] = field(default_factory=list)  # indexes into the mention list
     id: str = ""
+    n: int = 0  # made n-th
     unnamed: bool = False  # known only by descriptions ("the masked man")
     titled: bool = False  # known only by title and one name ("Mr. Elton")
     count: int = 0  # name mentions tied to it while clustering
@@ -178,13 +180,23 @@ class Clusterer:
         self.canon = canon
         self.given = given
         self.clusters: list[Cluster] = []
+        # Indexes over ``clusters`` (each list in the order made), so that a long story with thousands of
+        # names does not compare every name with every character.
+        self.by_key: dict[tuple[str, ...], Cluster] = {}
+        self.by_first: dict[str, list[Cluster]] = defaultdict(list)
+        self.by_last: dict[str, list[Cluster]] = defaultdict(list)
+        self.by_prefix: dict[str, list[Cluster]] = defaultdict(list)  # first three letters of the first name
         self.by_canon: dict[str, Cluster] = {}
         self.form_votes: dict[tuple, Counter] = {}
         self.forms: Counter = Counter()  # (kind, title, tokens) -> mentions
 
     def new(self, key: tuple[str, ...], canon: fandoms.CanonCharacter | None) -> Cluster:
-        c = Cluster(key, canon)
+        c = Cluster(key, canon, n=len(self.clusters))
         self.clusters.append(c)
+        self.by_key.setdefault(key, c)
+        self.by_first[key[0]].append(c)
+        self.by_last[key[-1]].append(c)
+        self.by_prefix[key[0][:3]].append(c)
         if canon:
             self.by_canon.setdefault(canon.name, c)
         return c
@@ -209,10 +221,11 @@ class Clusterer:
         return self.given.get(c.first)
 
     def containing(self, w: str) -> tuple[list[Cluster], list[Cluster]]:
-        firsts = [c for c in self.clusters if len(c.key) > 1 and not c.titled and c.key[0] == w]
+        firsts = [c for c in self.by_first.get(w, ()) if len(c.key) > 1 and not c.titled]
         if not firsts and w in PET_NAMES:  # "Lizzy", "Miss Eliza": Elizabeth Bennet
-            firsts = [c for c in self.clusters if len(c.key) > 1 and not c.titled and c.key[0] in PET_NAMES[w]]
-        lasts = [c for c in self.clusters if len(c.key) > 1 and not c.titled and c.key[-1] == w]
+            pets = [c for p in PET_NAMES[w] for c in self.by_first.get(p, ()) if len(c.key) > 1 and not c.titled]
+            firsts = sorted(pets, key=attrgetter("n"))
+        lasts = [c for c in self.by_last.get(w, ()) if len(c.key) > 1 and not c.titled]
         return firsts, lasts
 
     def canon_for(self, name: str) -> fandoms.CanonCharacter | None:
@@ -260,14 +273,11 @@ class Clusterer:
                 break
         c = self.by_canon.get(cc.name) if cc else None
         if c is None:
-            c = next((k for k in self.clusters if k.key == toks), None) or next(
+            c = self.by_key.get(toks) or next(
                 (
                     k
-                    for k in self.clusters
-                    if len(k.key) > len(toks)
-                    and k.key[0] == toks[0]
-                    and k.key[-1] == toks[-1]
-                    and set(toks) <= set(k.key)
+                    for k in self.by_first.get(toks[0], ())
+                    if len(k.key) > len(toks) and k.key[-1] == toks[-1] and set(toks) <= set(k.key)
                 ),
                 None,
             )
@@ -276,10 +286,8 @@ class Clusterer:
             c = next(
                 (
                     k
-                    for k in self.clusters
-                    if k.key[1:] == toks[1:]
-                    and (k.key[0] in pets or toks[0] in PET_NAMES.get(k.key[0], ()))
-                    and not k.titled
+                    for k in self.by_last.get(toks[1], ())
+                    if len(k.key) == 2 and (k.key[0] in pets or toks[0] in PET_NAMES.get(k.key[0], ())) and not k.titled
                 ),
                 None,
             )
@@ -313,12 +321,12 @@ class Clusterer:
             if tied:
                 return [tied]
         if kind == "name":
-            own = next((c for c in self.clusters if c.key == (w,)), None)
+            own = self.by_key.get((w,))
             if own:
                 return [own]
             firsts, lasts = self.containing(w)
             if title:
-                own = next((c for c in self.clusters if c.key == (title, w)), None)
+                own = self.by_key.get((title, w))
                 ok = [c for c in lasts + firsts if not c.titled and self._fits_title(c, title, n, w)]
                 if title == "Miss" and len(ok) > 1:
                     ok = self._eldest(ok, w)
@@ -331,7 +339,7 @@ class Clusterer:
                     if nm.TITLES.get(title):
                         ok[0].titles[nm.TITLES[title]] += n  # "Mr. Bast" makes Leonard Bast a he before "Mrs. Bast"
                 return ok
-            titled = [c for c in self.clusters if c.titled and c.key[-1] == w]
+            titled = [c for c in self.by_last.get(w, ()) if c.titled]
             if firsts and (lasts or titled) and sum(c.count for c in titled) > 3 * sum(c.count for c in firsts):
                 firsts = []  # "Weston" is Mr. Weston (400 times) more than "F. C. Weston Churchill" (twice)
             if firsts or lasts or titled:
@@ -369,9 +377,11 @@ class Clusterer:
         if len(w) >= 3 and w.endswith(("y", "ie")):
             forms.add(w.rstrip("yie") if w.endswith("ie") else w[:-1])
         short = w[:-1] if len(w) >= 4 and w.endswith("s") else w  # British "-s" pet forms: Jules, Mags
+        near = [c for f in forms for c in (*self.by_first.get(f, ()), *self.by_last.get(f, ()))]
+        near += self.by_prefix.get(short[:3], []) if len(short) >= 3 else []
         found = {
             id(c): c
-            for c in self.clusters
+            for c in near
             if not c.unnamed
             and (
                 not c.titled
@@ -397,7 +407,7 @@ class Clusterer:
         if g is not None and self.gender_guess(c) not in (g, None):
             return False
         if title == "Mrs" and "Mrs" not in c.title_words:
-            women = [k for k in self.clusters if k.last == w and not k.titled and self.gender_guess(k) == "she"]
+            women = [k for k in self.by_last.get(w, ()) if not k.titled and self.gender_guess(k) == "she"]
             if len(women) > 1 or self.forms[("name", "Miss", (w,))]:
                 return False  # "Mrs. Bennet" is the mother of the Miss Bennets
         if title == "Mr" and n > 4 * max(self._named(c), 1) and self.forms[("name", title, c.key)] > 1:

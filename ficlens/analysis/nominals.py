@@ -88,8 +88,11 @@ def find(text: str, paras: list[tuple[int, int]], roles: list[tuple[int, int, in
     found.extend(Nominal(s, e, p, True, None, frozenset(), True) for s, e, p in roles)
     found.sort(key=lambda n: n.start)
     groups: list[Unnamed] = []
+    live_from = 0  # groups start in reading order, so the live ones (begun within the window) are the last ones
     for n in found:
-        live = [g for g in groups if n.para - g.mentions[0].para <= _WINDOW]
+        while live_from < len(groups) and n.para - groups[live_from].mentions[0].para > _WINDOW:
+            live_from += 1
+        live = groups[live_from:]
         fits = [g for g in live if n.gender is None or g.gender in (None, n.gender)]
         if n.role:
             target = fits[-1] if fits else None
