@@ -776,7 +776,10 @@ def decode(
                     grown.append(_Path(path.logp, path.history, None, utt, (d, None, path.choices)))
                     continue
                 probs = _softmax(scores)
-                for k in sorted(range(len(cands)), key=probs.__getitem__, reverse=True)[:width]:
+                best = sorted(range(len(cands)), key=probs.__getitem__, reverse=True)[:width]
+                if same and n and path.speaker in feats:  # the rest of an utterance is its speaker's
+                    best, probs = [cands.index(path.speaker)], [1.0] * len(cands)
+                for k in best:
                     logp = path.logp + math.log(max(probs[k], 1e-12))
                     grown.append(_Path(logp, path.history, cands[k], utt, (d, k, path.choices)))
             paths = sorted(grown, key=lambda t: -t.logp)[:width]
