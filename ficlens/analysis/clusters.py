@@ -412,6 +412,9 @@ class Clusterer:
                 return False  # "Mrs. Bennet" is the mother of the Miss Bennets
         if title == "Mr" and n > 4 * max(self._named(c), 1) and self.forms[("name", title, c.key)] > 1:
             return False  # "Mr. Knightley" far outnumbers "Mr. John Knightley" (so called to tell them apart)
+        first = self.forms[("name", None, (c.first,))]
+        if title == "Mr" and w == c.last != c.first and first >= 50 and n >= first / 2:
+            return False  # "George" 118 times, "Mr. Emerson" 84: the narrator's George is not his father
         clash = {"Mrs": "Miss", "Miss": "Mrs"}.get(title)
         return clash not in c.title_words
 
