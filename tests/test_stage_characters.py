@@ -246,3 +246,12 @@ def test_lower_case_i_is_the_narrator():
     story = ficlens.run(story, ["structure", "characters"])
     pronouns = [story.text[s.start : s.end] for s in story.spans("mentions") if s.attrs["kind"] == "pronoun"]
     assert pronouns == ["i", "i", "i"]
+
+
+def test_mister_surname_as_often_as_a_sons_first_name_is_his_father():
+    paras = ["George Lorimer came home with his father."]
+    paras += ["George looked out of the window, and he sighed.", "Mr. Lorimer read his paper, and he laughed."] * 30
+    paras += ["George smiled at the dog."] * 30
+    story = ficlens.run(Story("\n\n".join(paras) + "\n"), ["structure", "characters"])
+    george = match_character(story, "George")
+    assert george.name == "George Lorimer" and match_character(story, "Mr. Lorimer") not in (george, None)
