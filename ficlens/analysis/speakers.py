@@ -761,13 +761,18 @@ def decode(
             # later pieces of a paragraph lean on its earlier speaker unless a tag of their own says otherwise
             untagged_piece = n > 0 and tag_after(ctx, q.end, hi) is None
             grown: list[_Path] = []
+            scored: dict[tuple, tuple[Decision, list[float]]] = {}  # readings that agree on what the features see
             for path in paths:
                 same = utt is not None and utt == path.utterance
                 continues = "carried_over" if same and n == 0 else "continues" if same or untagged_piece else None
-                feats = candidates(ctx, st, pi, path.history, path.speaker, continues)
-                cands = list(feats)
-                scores = [model.score(feats[c]) for c in cands]
-                d = Decision(i, cands, [feats[c] for c in cands], scores, st.tags)
+                seen = (continues and path.speaker, continues, tuple((h.para, h.speaker) for h in path.history[-12:]),
+                        tuple(path.history[-1].addressees) if path.history else ())
+                if seen not in scored:
+                    feats = candidates(ctx, st, pi, path.history, path.speaker, continues)
+                    scores = [model.score(f) for f in feats.values()]
+                    scored[seen] = Decision(i, list(feats), list(feats.values()), scores, st.tags), _softmax(scores)
+                d, probs = scored[seen]
+                cands = d.candidates
                 if oracle is not None and i in oracle:
                     k = cands.index(oracle[i]) if oracle[i] in cands else None
                     grown.append(_Path(path.logp, path.history, oracle[i], utt, (d, k, path.choices)))
@@ -775,14 +780,13 @@ def decode(
                 if not cands:
                     grown.append(_Path(path.logp, path.history, None, utt, (d, None, path.choices)))
                     continue
-                probs = _softmax(scores)
                 best = sorted(range(len(cands)), key=probs.__getitem__, reverse=True)[:width]
-                if same and n and path.speaker in feats:  # the rest of an utterance is its speaker's
+                if same and n and path.speaker in cands:  # the rest of an utterance is its speaker's
                     best, probs = [cands.index(path.speaker)], [1.0] * len(cands)
                 for k in best:
                     logp = path.logp + math.log(max(probs[k], 1e-12))
                     grown.append(_Path(logp, path.history, cands[k], utt, (d, k, path.choices)))
-            paths = sorted(grown, key=lambda t: -t.logp)[:width]
+            paths = _prune(grown, width)
         if any(quotes[i].attrs.get("kind") == "speech" for i in idxs):  # thoughts are not turns
             voc = [c for i in idxs for c, _ in vocatives(ctx, quotes[i])]
             # a paragraph that carries on the last one's unclosed quote is the same turn, not a new one
@@ -803,6 +807,21 @@ def decode(
         d.chosen = k
         out.append(d)
     return out[::-1]
+
+
+def _prune(paths: list[_Path], width: int) -> list[_Path]:
+    """The ``width`` likeliest readings, one per state the features can tell apart (the recent turns,
+    the last speaker and utterance): a less likely twin would only repeat the same future."""
+    out: list[_Path] = []
+    states = set()
+    for t in sorted(paths, key=lambda t: -t.logp):
+        state = (t.speaker, t.utterance, tuple((h.para, h.speaker, *h.addressees) for h in t.history[-12:]))
+        if state not in states:
+            states.add(state)
+            out.append(t)
+            if len(out) == width:
+                break
+    return out
 
 
 def _narrator(ctx: Context, quotes: list[Span]) -> str | None:
@@ -841,6 +860,8 @@ def _reader(ctx: Context, quotes: list[Span]) -> str | None:
 
 
 def _softmax(scores: list[float]) -> list[float]:
+    if not scores:
+        return []
     top = max(scores)
     ex = [math.exp(s - top) for s in scores]
     total = sum(ex)
