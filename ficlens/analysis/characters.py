@@ -14,7 +14,7 @@ import gc
 import os
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from operator import attrgetter
 
@@ -364,19 +364,14 @@ def find_mentions(
 
 
 def _count_quotes(text: str, paras: list[tuple[int, int]], mentions: list[Mention]) -> None:
-    """Set each mention's quote-mark count within its paragraph, in one sweep (odd: inside a quotation)."""
+    """Set each mention's quote-mark count within its paragraph (odd: inside a quotation)."""
     quotes = [m.start() for m in _QUOTE_RE.finditer(text)]
-    q = 0
     para, base = -1, 0
     for m in mentions:
         if m.para != para:
             para = m.para
-            while q < len(quotes) and quotes[q] < paras[para][0]:
-                q += 1
-            base = q
-        while q < len(quotes) and quotes[q] < m.start:
-            q += 1
-        m.quote = q - base
+            base = bisect_left(quotes, paras[para][0])
+        m.quote = bisect_left(quotes, m.start) - base
 
 
 def _co_presence(story: Story, paras: list[tuple[int, int]], mentions: list[Mention]) -> dict[int, Counter]:

@@ -391,27 +391,32 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
 
 
 def stats(runs: list[Run]) -> Stats:
-    """Whole-story counts per word, the evidence each name is judged on."""
+    """Whole-story counts per word, the evidence each name is judged on (runs alike in every cue counted once,
+    with their number: a name is mostly written the same way)."""
     st = Stats(*(Counter() for _ in range(11)))
-    for r in runs:
-        if r.det:  # "the Saltmarsh light", "a big Op": evidence against a person's name
-            for t in r.tokens:
-                st.det[t] += 1
+    alike = Counter(
+        (r.tokens, r.det, r.initial, bool(r.title), r.person, r.place, r.poss, r.speech, r.prep, r.pronoun)
+        for r in runs
+    )
+    for (tokens, det, initial, title, person, place, poss, speech, prep, pronoun), n in alike.items():
+        if det:  # "the Saltmarsh light", "a big Op": evidence against a person's name
+            for t in tokens:
+                st.det[t] += n
             continue
-        (st.initial if r.initial else st.mid)[r.tokens[0]] += 1
-        for t in r.tokens[1:]:
-            st.mid[t] += 1
-        if r.title:
-            st.titled[r.tokens[-1]] += 1
-            st.titled[r.tokens[0]] += 1
-        for t in r.tokens:
-            st.person[t] += r.person
-            st.place[t] += r.place
-            st.poss[t] += r.poss
-            st.speech[t] += r.speech
-            st.prep[t] += r.prep
-            st.he_after[t] += r.pronoun == "he"
-            st.it_after[t] += r.pronoun == "it"
+        (st.initial if initial else st.mid)[tokens[0]] += n
+        for t in tokens[1:]:
+            st.mid[t] += n
+        if title:
+            st.titled[tokens[-1]] += n
+            st.titled[tokens[0]] += n
+        for t in tokens:
+            st.person[t] += person * n
+            st.place[t] += place * n
+            st.poss[t] += poss * n
+            st.speech[t] += speech * n
+            st.prep[t] += prep * n
+            st.he_after[t] += (pronoun == "he") * n
+            st.it_after[t] += (pronoun == "it") * n
     return st
 
 
