@@ -42,12 +42,28 @@ TITLES: dict[str, str | None] = {
 }
 TITLES["Father"] = "he"
 TITLES["Master"] = "he"
+
+
+def alternation(words: str) -> str:
+    """``"a|b|..."`` as a trie ("s(?:a(?:id|ys)|...)"): the regex engine tries a few branches per word instead
+    of every word. Longer words come first, so followed by a word boundary it matches the same words."""
+    tree: dict = {}
+    for w in words.split("|"):
+        node = tree
+        for c in w:
+            node = node.setdefault(c, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(c) + emit(sub) for c, sub in sorted(node.items()) if c] + [""] * ("" in node)
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return emit(tree)
+
+
 # Titles as written, or in capitals ("MRS. Lynde"), tried only where two capitals start the word (speed).
 _TITLE_RE = (
-    "|".join(sorted(TITLES, key=len, reverse=True))
-    + "|(?=[A-Z]{2})(?:"
-    + "|".join(sorted((t.upper() for t in TITLES if len(t) > 1), key=len, reverse=True))
-    + ")"
+    alternation("|".join(TITLES)) + "|(?=[A-Z]{2})" + alternation("|".join(t.upper() for t in TITLES if len(t) > 1))
 )
 
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -190,23 +206,6 @@ _BODY = (
     "wife|husband|son|daughter|brother|sister|parents|family|friend|friends|aunt|uncle|cousin|boyfriend|"
     "girlfriend|lover|children|child|baby|life|name|laughter|room|bed|office|sake|thoughts|words|tone|own"
 )
-
-
-def alternation(words: str) -> str:
-    """``"a|b|..."`` as a trie ("s(?:a(?:id|ys)|...)"): the regex engine tries a few branches per word instead
-    of every word. Longer words come first, so with a ``\b`` after it matches the same words."""
-    tree: dict = {}
-    for w in words.split("|"):
-        node = tree
-        for c in w:
-            node = node.setdefault(c, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        alts = [re.escape(c) + emit(sub) for c, sub in sorted(node.items()) if c] + [""] * ("" in node)
-        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-    return emit(tree)
 
 
 _AFTER_PERSON = re.compile(
