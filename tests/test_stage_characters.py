@@ -255,3 +255,16 @@ def test_mister_surname_as_often_as_a_sons_first_name_is_his_father():
     story = ficlens.run(Story("\n\n".join(paras) + "\n"), ["structure", "characters"])
     george = match_character(story, "George")
     assert george.name == "George Lorimer" and match_character(story, "Mr. Lorimer") not in (george, None)
+
+
+def test_a_real_name_joins_the_character_it_belongs_to():
+    text = (
+        "Captain Vane walked into the tavern, and he sat down by the fire. Nobody there knew much about Vane. "
+        "His real name was Edmund Thorne, and he had not used it in years.\n\n"
+        "Edmund Thorne had been a clerk once. Vane ordered a drink from Marigold.\n\n"
+        "Marigold's real name was Agatha Bell. Agatha Bell had kept the tavern for twenty years, and she laughed.\n"
+    )
+    story = ficlens.run(Story(text), ["structure", "characters"])
+    assert match_character(story, "Captain Vane") is match_character(story, "Edmund Thorne")
+    agatha = match_character(story, "Marigold")
+    assert agatha is match_character(story, "Agatha Bell") and agatha.pronouns == "she/her"

@@ -21,7 +21,7 @@ from operator import attrgetter
 from ficlens import fandoms
 from ficlens.analysis import names as nm
 from ficlens.analysis import nominals
-from ficlens.analysis.clusters import Canon, Cluster, Clusterer, Mention, assign, nicknames, unnamed
+from ficlens.analysis.clusters import Canon, Cluster, Clusterer, Mention, assign, nicknames, real_names, unnamed
 from ficlens.analysis.gender import PRONOUN_LABEL, PRONOUNS, gender_votes, pronoun_set, resolve_pronouns
 from ficlens.analysis.pipeline import stage
 from ficlens.story import Character, Span, Story
@@ -429,8 +429,9 @@ def find_characters(
         assign(mentions, targets, gender)
         votes = gender_votes(text, mentions)
         gender = {id(c): pronoun_set(votes.get(id(c), Counter()), cl.gender_guess(c, votes=False)) for c in cl.clusters}
-    clusters = [c for c in cl.clusters if c.mentions]
     resolve_pronouns(mentions, gender)
+    real_names(text, mentions, gender)
+    clusters = [c for c in cl.clusters if c.mentions]
     counts: Counter = Counter()
     paras_of: dict[int, set[int]] = defaultdict(set)
     for m in mentions:

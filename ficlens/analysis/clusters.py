@@ -10,6 +10,7 @@ mention by mention, the one named last. The fandom pack links names to canon cha
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -466,3 +467,39 @@ def assign(mentions: list[Mention], targets: dict[tuple, list[Cluster]], gender:
         if m.title and nm.TITLES.get(m.title):
             c.titles[nm.TITLES[m.title]] += 1
         last_seen[id(c)] = i
+
+
+_REAL_NAME = re.compile(
+    r"\b(?:(?P<pron>[Hh]is|[Hh]er)|['’]s)[ \t]+(?:real|true|actual|full|birth|proper|legal|Christian)[ \t]+"
+    r"name[ \t]+(?:is|was)[ \t]+[\"“‘']?"
+)
+
+
+def real_names(text: str, mentions: list[Mention], gender: dict[int, str | None]) -> None:
+    """A name given as someone's real one ("Her real name is Annie P. Miller", "Voldemort's real name was Tom
+    Riddle") belongs to the character the pronoun (as resolved) or the possessive name refers to: the named
+    character's mentions, and gender if it had none, move there."""
+    if " name " not in text:
+        return
+    starts = [m.start for m in mentions]
+    for r in _REAL_NAME.finditer(text):
+        i = bisect_left(starts, r.end())
+        named = mentions[i] if i < len(mentions) and starts[i] == r.end() else None
+        j = bisect_left(starts, r.start()) if r["pron"] else bisect_left(starts, r.start()) - 1
+        who = mentions[j] if 0 <= j < len(mentions) else None
+        if named is None or who is None or named.kind != "name" or who.char is None or named.char is None:
+            continue
+        if (who.start == r.start()) != bool(r["pron"]) or not r["pron"] and who.end != r.start():
+            continue  # the pronoun or the possessive name is not a mention right there
+        a, b = who.char, named.char
+        ga, gb = gender.get(id(a)), gender.get(id(b))
+        if a is b or a.canon and b.canon and a.canon is not b.canon or ga and gb and ga != gb:
+            continue
+        for m in mentions:
+            if m.char is b:
+                m.char = a
+        a.names.update(b.names)
+        a.mentions += b.mentions
+        a.canon = a.canon or b.canon
+        gender[id(a)] = ga or gb
+        b.mentions = []
