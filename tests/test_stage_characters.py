@@ -268,3 +268,9 @@ def test_a_real_name_joins_the_character_it_belongs_to():
     assert match_character(story, "Captain Vane") is match_character(story, "Edmund Thorne")
     agatha = match_character(story, "Marigold")
     assert agatha is match_character(story, "Agatha Bell") and agatha.pronouns == "she/her"
+
+
+def test_old_before_a_name_is_an_epithet():
+    text = "Horace Talbot kept the gate, and he knew everyone.\n\nThe boys ran to Old Horace, who shook his head.\n"
+    story = ficlens.run(Story(text), ["structure", "characters"])
+    assert match_character(story, "Old Horace") is match_character(story, "Horace Talbot") is not None

@@ -344,6 +344,8 @@ def find_mentions(
             e = s + text[s:e].rfind(toks[-1]) + len(toks[-1])
         title = r.title if toks[0] is r.tokens[0] else None
         subject = r.initial or r.speech or (r.before in _CLAUSE_START if s == r.start else False)
+        if len(toks) > 1 and toks[0] == "Old" and not title:
+            toks = toks[1:]  # "Old Horace" is Horace: the mention keeps the word, the character does not
         out.append(Mention(s, e, "name", r.para, 0, text[s:e], title, toks, subject=subject, initial=r.initial))
     out.extend(_shouted(text, paras, decided, canon))
     if "/" in text:
