@@ -85,6 +85,9 @@ _BEFORE_VERB = re.compile(
     r"(?:[ \t\n]+(?:[a-z]+ly|had|has|have|was|is|were|would|could|will|did|then|again|just|also|only))*"
     r"[ \t\n]+$"
 )
+#: A speech verb after the quote, before its subject: ``eagerly rejoined Mrs. Elton``, ``put in Lucy``.
+_VERB_FIRST = re.compile(r"(?:[a-z]+ly\s+)?([a-z]+)(?:\s+[a-z]+ly)?\s+(?:(out|back|up|in|on)\s+)?")
+_PHRASAL = frozenset("put in|broke in|cut in|struck in|chimed in|went on|spoke up|spoke out|called out".split("|"))
 _PRON_END = re.compile(r"\b(he|she|I|they|we|you)$", re.IGNORECASE)
 _NOT_VERBS = frozenset("and or but of to in on at with for from as the a an that who which whose".split())
 _SENT_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?…][\"'”’)]*\s+(?=\S)")
@@ -486,9 +489,9 @@ def tag_after(ctx: Context, q_end: int, limit: int) -> Tag | None:
         if v and v.group(1) not in _NOT_VERBS:
             return Tag(*subj)
         return None
-    w = re.match(r"([a-z]+)(?:\s+[a-z]+ly)?\s+(?:out\s+|back\s+|up\s+)?", text[pos:limit])
-    if w and (w.group(1) in SPEECH_VERBS or w.group(1) in THINK_VERBS):
-        p2 = pos + w.end()
+    w = _VERB_FIRST.match(text, pos, limit)
+    if w and (w.group(1) in SPEECH_VERBS or w.group(1) in THINK_VERBS or f"{w.group(1)} {w.group(2)}" in _PHRASAL):
+        p2 = w.end()
         subj = ctx.subject_at(p2, limit)
         if subj is None:  # "sneered the masked man": a description a word or two later
             m = next((m for m in ctx.mentions_in(p2, min(limit, p2 + 30)) if m.kind != "pronoun"), None)
@@ -505,8 +508,8 @@ def tag_before(ctx: Context, lo: int, q_start: int) -> Tag | None:
     text = ctx.text
     before = text[lo:q_start].rstrip()
     dash = before.endswith(("--", "—", "–"))  # "and then added--"
-    last = re.search(r"[a-z]+$", before)
-    verb_last = bool(last and last.group() in SPEECH_VERBS)  # and the Gryphon added "Come..."
+    last = re.search(r"([a-z]+)(?:\s+[a-z]+ly)?$", before)
+    verb_last = bool(last and last.group(1) in SPEECH_VERBS)  # and the Gryphon added "Come..."
     if not (dash or verb_last or before.endswith((",", ":"))):
         return None
     end = lo + len(before)
@@ -521,24 +524,22 @@ def tag_before(ctx: Context, lo: int, q_start: int) -> Tag | None:
 
 
 def _subject_of_verb(ctx: Context, start: int, end: int) -> tuple[str | None, int, int, str] | None:
-    """The one named or pronoun right before the last speech verb of ``[start, end)``: ``so eagerly
-    that the Gryphon said, in a rather offended tone,`` is the Gryphon's, not Alice's before it."""
-    verb = None
-    for m in re.finditer(r"[a-z]+", ctx.text[start:end]):
-        if m.group() in SPEECH_VERBS or m.group() in THINK_VERBS:
-            verb = start + m.start()
-    if verb is None:
-        return None
-    before = _BEFORE_VERB.search(ctx.text, max(start, verb - 60), verb)
-    if before is None:
-        return None
-    at = before.start()
-    named = [m for m in ctx.mentions_in(max(start, at - 80), at) if m.kind != "pronoun" and m.end == at]
-    if named:
-        return named[-1].char, named[-1].start, named[-1].end, named[-1].kind
-    pron = _PRON_END.search(ctx.text, max(start, at - 5), at)
-    if pron:
-        return ctx.resolve(pron.group(1), pron.start()), pron.start(), at, "pronoun"
+    """The one named or pronoun right before a speech verb of ``[start, end)``, the last verb first:
+    ``so eagerly that the Gryphon said, in a rather offended tone,`` is the Gryphon's, not Alice's
+    before it; ``when Edward interrupted her by saying,`` is Edward's."""
+    verbs = [start + m.start() for m in re.finditer(r"[a-z]+", ctx.text[start:end])
+             if m.group() in SPEECH_VERBS or m.group() in THINK_VERBS]
+    for verb in reversed(verbs):
+        before = _BEFORE_VERB.search(ctx.text, max(start, verb - 60), verb)
+        if before is None:
+            continue
+        at = before.start()
+        named = [m for m in ctx.mentions_in(max(start, at - 80), at) if m.kind != "pronoun" and m.end == at]
+        if named:
+            return named[-1].char, named[-1].start, named[-1].end, named[-1].kind
+        pron = _PRON_END.search(ctx.text, max(start, at - 5), at)
+        if pron:
+            return ctx.resolve(pron.group(1), pron.start()), pron.start(), at, "pronoun"
     return None
 
 
