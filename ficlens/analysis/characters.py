@@ -448,6 +448,7 @@ def find_characters(
     by_obj = {id(c): c for c in clusters}
     n_paras = max(len(paras), 1)
     top_share = max((len(paras_of[id(c)]) for c in clusters), default=0) / n_paras
+    answering = Counter(f for c in clusters for f in _names_of(c))
     cast = []
     for c in clusters:
         share = len(paras_of[id(c)]) / n_paras
@@ -457,7 +458,7 @@ def find_characters(
             Character(
                 c.id,
                 _main_name(c),
-                _aliases(c, clusters),
+                _aliases(c, answering),
                 c.canon.name if c.canon else None,
                 PRONOUN_LABEL.get(g) if g else None,
                 counts[id(c)],
@@ -504,15 +505,21 @@ def fold_name(name: str) -> str:
     return " ".join(name.replace(".", " ").split()).lower()
 
 
-def _aliases(c: Cluster, cast: list[Cluster]) -> list[str]:
-    """Names the text uses (most frequent first), then canon names no other cast member answers to."""
+def _names_of(c: Cluster) -> set[str]:
+    """Every name a character answers to, folded: the text's and its canon's."""
+    return {fold_name(n) for n in (*c.names, *(c.canon.names if c.canon else ()))}
+
+
+def _aliases(c: Cluster, answering: Counter) -> list[str]:
+    """Names the text uses (most frequent first), then canon names no other cast member answers to
+    (``answering``: how many cast members answer to each folded name)."""
     seen = dict.fromkeys(" ".join(n.split()) for n in c.names)  # a dict: ties stay in reading order
     out = sorted(seen, key=lambda n: -c.names[n])
     if c.canon:
-        others = {fold_name(n) for k in cast if k is not c for n in (k.canon.names if k.canon else ())}
-        others |= {fold_name(n) for k in cast if k is not c for n in k.names}
+        own = _names_of(c)
         for n in c.canon.names:
-            if n not in seen and fold_name(n) not in others:
+            f = fold_name(n)
+            if n not in seen and answering[f] - (f in own) == 0:
                 out.append(n)
                 seen[n] = None
     return out
