@@ -98,8 +98,15 @@ _YOU_TAG = re.compile(r"[\s,]*you\s+(?:[a-z]+ly\s+)?([a-z]+)\b")
 _READER_NAMES = frozenset("y/n yn reader you".split())
 _NAME_RUN = re.compile(r"(?:[Tt]he\s+)?((?:[A-Z][\w'’-]*\.?)(?:\s+[A-Z][\w'’-]*)*)")
 _BY = re.compile(r"\bby\s+(?=\S+(?:\s+\S+){0,3}\s*[,:]\s*$)")
-_KIN_SHE = frozenset("wife lady mother mama mamma".split())
-_KIN = re.compile(r"(his|her)\s+(wife|lady|husband|mother|father|mama|mamma|papa)\b", re.IGNORECASE)
+#: Relatives a tag names through someone else (``said his wife``): Mrs or Mr and their surname ...
+_KIN_PARENT = {**dict.fromkeys("wife lady mother mama mamma".split(), "mrs"),
+               **dict.fromkeys("husband father papa".split(), "mr")}
+#: ... or someone else of the family, of this gender (``cried his sister``).
+_KIN_FAMILY = {**dict.fromkeys("sister daughter aunt niece".split(), "f"),
+               **dict.fromkeys("brother son uncle nephew".split(), "m")}
+_KIN_NOUNS = "|".join(_KIN_PARENT | _KIN_FAMILY)
+_KIN = re.compile(rf"(his|her)\s+({_KIN_NOUNS})\b", re.IGNORECASE)
+_KIN_OF = re.compile(rf"['’]?s\s+({_KIN_NOUNS})\b")  # after a name: "Daisy's mamma"
 #: What comes before a name in subject position: a clause boundary or a conjunction.
 _SUBJECT_BEFORE = re.compile(
     r"(?:^|[.!?;:,—–(\"”’]|\b(?:and|but|as|while|when|then|so|because|though|although|until|before|after|that))\s*$",
@@ -241,6 +248,9 @@ class Context:
         """The character a subject at ``pos`` (a mention or a pronoun) names: (char, start, end, kind)."""
         m = self.at.get(pos)
         if m is not None and m.kind != "pronoun":
+            k = _KIN_OF.match(self.text, m.end, limit)
+            if k:
+                return self.relative(m.char, k.group(1), pos), m.start, k.end(), "nominal"
             return m.char, m.start, m.end, m.kind
         p = _PRON_AT.match(self.text, pos, limit)
         if p:
@@ -251,17 +261,36 @@ class Context:
         return self.name_at(pos, limit)
 
     def kin(self, possessive: str, noun: str, pos: int) -> str | None:
-        """``his wife`` / ``her father``: Mrs or Mr and the surname of whoever "his" or "her" is (the
-        person just addressed by name, if any: ``"My dear Mr. Bennet," said his lady``)."""
+        """``his wife`` / ``her sister``: the relative of whoever "his" or "her" is (the person just
+        addressed by name, if any: ``"My dear Mr. Bennet," said his lady``)."""
         g = "m" if possessive.lower() == "his" else "f"
         k = bisect_right(self.q_ends, pos) - 1
         addressed = [c for c, _ in vocatives(self, self.quotes[k])] if k >= 0 and pos - self.q_ends[k] < 5 else []
         owner_id = next((c for c in addressed if self.gender.get(c) == g), None)
-        owner = self.chars.get(owner_id or self.resolve("he" if g == "m" else "she", pos) or "")
-        if owner is None or len(owner.name.split()) < 2 and not owner.name.startswith(("Mr", "Mrs", "Miss")):
+        return self.relative(owner_id or self.resolve("he" if g == "m" else "she", pos), noun, pos)
+
+    def relative(self, owner_id: str | None, noun: str, pos: int) -> str | None:
+        """The ``noun`` (wife, sister...) of character ``owner_id``, found by surname: the Mrs or Mr of
+        that name for a spouse or parent, else the one of the family (of the noun's gender) named last
+        before ``pos``."""
+        owner = self.chars.get(owner_id or "")
+        names = [bare_name(n).split() for n in (owner.name, *owner.aliases)] if owner else []
+        surname = next((n[-1] for n in sorted(names, key=len, reverse=True) if len(n) > 1), None)
+        if surname is None:
             return None
-        title = "mrs" if noun.lower() in _KIN_SHE else "mr"
-        return self.by_name.get(f"{title} {bare_name(owner.name).split()[-1]}")
+        noun = noun.lower()
+        if noun in _KIN_PARENT:
+            return self.by_name.get(f"{_KIN_PARENT[noun]} {surname}")
+        g = _KIN_FAMILY[noun]
+        family = {c.id for c in self.chars.values() if c.id != owner_id and self.gender.get(c.id) == g
+                  and any(surname in bare_name(n).split()[1:] for n in (c.name, *c.aliases))}
+        pos_list, ids = self.by_gender.get(g, ([], []))
+        k = bisect_left(pos_list, pos) - 1
+        while k >= 0 and pos - pos_list[k] < 20000:
+            if ids[k] in family:
+                return ids[k]
+            k -= 1
+        return None
 
     def name_at(self, pos: int, limit: int) -> tuple[str | None, int, int, str] | None:
         """A known name at ``pos`` that the mentions layer missed (``the Mouse``, ``Mrs. Hurst``)."""
