@@ -306,3 +306,53 @@ def test_a_story_told_in_letters_is_first_person_and_signed_by_its_narrator() ->
     cast = [["Maud", "she/her", []], ["Hester", "she/her", []], ["Pim", "he/him", []]]
     scene = with_cast((DIR / "letters.txt").read_text(encoding="utf-8"), cast).spans("scenes")[0]
     assert (scene.attrs["person"], scene.attrs["narrator"], scene.attrs["tense"]) == ("first", "hester", "present")
+
+
+def test_upper_case_pov_header_names_the_narrator() -> None:
+    text = (
+        "MARA'S POV\n\nI wake before the bells and lie still, listening to the house. I count the steps on the stair "
+        "and I know them all: the cook, the boy with the coal, and last of all my uncle, slow and heavy. I get up "
+        "when he has gone past my door.\n\nTobin is already in the yard when I come down.\n"
+    )
+    story = with_cast(text, [["Mara Quill", "she/her", ["Mara"]], ["Tobin Ashe", "he/him", ["Tobin"]]])
+    scene = story.spans("scenes")[0]
+    assert (scene.attrs["person"], scene.attrs["narrator"]) == ("first", "mara_quill")
+
+
+SWITCHING_NARRATORS = """\
+I find Tobin on the roof again. Tobin is sitting with his back to the chimney and his knees pulled up, and Tobin \
+does not look round when I climb out of the window. I sit down beside him and I wait.
+
+"You'll fall one day, Mara," he says.
+
+"Not today."
+
+The town is all lights below us. I take the flask when he offers it and I drink, and I do not ask him why.
+
+* * *
+
+Mara thinks I don't notice when she climbs out after me. I notice. Mara is loud on the tiles, louder than she \
+knows, and Mara always takes the flask. I let her. I like the company more than I will ever tell her.
+
+"Not now, Tobin," she says, when I open my mouth.
+
+So I don't say it. I watch the lights go out one by one and I keep my hands in my pockets.
+"""
+
+
+def test_first_person_scenes_without_headers_keep_their_own_narrators() -> None:
+    cast = [["Mara Quill", "she/her", ["Mara"]], ["Tobin Ashe", "he/him", ["Tobin"]]]
+    story = with_cast(SWITCHING_NARRATORS, cast)
+    got = [(s.attrs["person"], s.attrs["narrator"]) for s in story.spans("scenes")]
+    assert got == [("first", "mara_quill"), ("first", "tobin_ashe")]
+
+
+def test_a_name_that_answers_a_question_is_not_a_vocative() -> None:
+    text = (
+        "The guard at the gate is older than I expected, grey at the temples, and I can see him deciding whether I "
+        "am worth the trouble. I keep my chin up and my hands where he can see them.\n\n"
+        '"Who sent you, Wren?" the guard asks.\n\n"Zane."\n\n'
+        "He looks at me for a long time, and then I hear the bolt slide back.\n"
+    )
+    story = with_cast(text, [["Wren", "she/her", []], ["Zane", "he/him", []]])
+    assert story.spans("scenes")[0].attrs["narrator"] == "wren"

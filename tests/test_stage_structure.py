@@ -91,3 +91,33 @@ def test_title_and_author_lines_above_the_summary_go_to_metadata():
     assert story.meta.authors == ["mapmaker_ink"]
     prose = " ".join(story.text[p.start : p.end] for p in story.spans("paragraphs"))
     assert "Chapter Text" not in prose and "mapmaker_ink" not in prose
+
+
+def _story_of(tmp_path, text):
+    path = tmp_path / "story.txt"
+    path.write_text(text, encoding="utf-8")
+    return structure(path)
+
+
+PROSE = "She walked the length of the harbour wall and back again, counting the boats, and none of them was his."
+
+
+def test_end_notes_label_at_the_end_is_a_note(tmp_path):
+    end = "End Notes: Thank you for reading! Kudos and comments are love."
+    story = _story_of(tmp_path, f"{PROSE}\n\n{PROSE}\n\n{end}\n")
+    assert story.meta.notes == [end]
+    assert len(story.spans("paragraphs")) == 2
+
+
+@pytest.mark.parametrize("header", ["POV: Ada", "P.O.V. - Ada", "[Ada]", "\u2014 Ada \u2014", "(Ada)"])
+def test_pov_header_forms_label_their_scene(tmp_path, header):
+    story = _story_of(tmp_path, f"{PROSE}\n\n{header}\n\n{PROSE}\n")
+    assert [s.label for s in story.spans("scenes")] == [None, "Ada"]
+    assert header not in " ".join(story.text[p.start : p.end] for p in story.spans("paragraphs"))
+
+
+@pytest.mark.parametrize("line", ["\u2014 Ada!", "[scene break]", "\u2014 Ada, wait \u2014"])
+def test_dialogue_and_dividers_are_not_pov_headers(line):
+    from ficlens.analysis.structure import pov_name
+
+    assert pov_name(line) is None

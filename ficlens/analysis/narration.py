@@ -38,6 +38,8 @@ PERSON_RATE = 0.015
 SUBJECT_WORDS = 1500
 #: Without a POV header, a scene leaves the story's main focal character only for one with this much more evidence.
 SWITCH_RATIO = 3.0
+#: A character named this often in a first-person scene's own narration is not its narrator.
+NAMED_NOT_NARRATOR = 3
 #: A scene with fewer narration words than this takes the story's majority person and tense.
 MIN_WORDS = 30
 #: A paragraph reads as third person on its own (in a first-person scene) only this long and with no I or you.
@@ -185,6 +187,8 @@ class _Reading:
     narrator: Counter = field(default_factory=Counter)
     ruled_out: set = field(default_factory=set)
     clues: list = field(default_factory=list)
+    #: How often each character is named in the scene's own narration (a narrator says "I" instead).
+    named: Counter = field(default_factory=Counter)
     #: Narration words of paragraphs that read first / second / clearly third person on their own
     #: (person_share and mixed: how much of a scene is told in another person).
     para_person: Counter = field(default_factory=Counter)
@@ -222,6 +226,7 @@ def narration(story: Story) -> Story:
     if ctx.epistolary:
         shared.update(_letter_clues(story, ctx.letters))
     ruled_out = _all_ruled_out(readings)
+    named = sum((r.named for r in readings if r.person == "first"), Counter())
     by_person, by_tense = Counter(), Counter()  # the story's majorities, for scenes too short to tell
     for r in readings:
         if r.words >= MIN_WORDS:
@@ -235,7 +240,7 @@ def narration(story: Story) -> Story:
             tense = by_tense.most_common(1)[0][0] if by_tense else tense
         narrator = focal = None
         if person == "first":
-            narrator = focal = r.label_char or _best(shared + r.narrator, r.ruled_out | ruled_out)
+            narrator = focal = r.label_char or _narrator(shared, r, ruled_out, named)
         elif person == "third":
             focal = r.label_char or _focal(r, main_focal)
         # Words of paragraphs that read as another person on their own; the rest is the scene's person.
@@ -437,6 +442,7 @@ def _narrator_clues(story: Story, ctx: _Ctx, para: Span, segments: list[tuple[in
         for m in ctx.mentions_between(a, b):
             if m.attrs.get("kind") == "name" and m.attrs.get("char"):
                 r.narrator[m.attrs["char"]] -= 0.5  # the narrator is "I", not named, in their own narration
+                r.named[m.attrs["char"]] += 1
     speaks = "I" in narration and bool(_NARRATOR_SAYS.search(narration))
     for q in ctx.quotes_in(para):
         for voc in _vocatives(story, ctx, q):
@@ -457,6 +463,8 @@ def _vocatives(story: Story, ctx: _Ctx, quote: Span) -> Iterator[str]:
         before = text[max(quote.start, m.start - 2) : m.start].strip()
         after = text[m.end : m.end + 1]
         opens = m.start - quote.start <= 1 or before.endswith(",")
+        if opens and m.end >= quote.end - 2 and ctx.answers_question(quote):
+            continue  # "Where did you get that?" "Lestrade.": a name alone that answers is no vocative
         if opens and (after in ",.!?…" or m.end >= quote.end - 1):
             yield m.attrs["char"]
 
@@ -509,6 +517,24 @@ def _focal(r: _Reading, main_focal: str | None) -> str | None:
             r.clues.append(f"kept the story's focal {main_focal}")
         return main_focal
     return best
+
+
+def _narrator(shared: Counter, r: _Reading, ruled_out: set[str], named: Counter) -> str | None:
+    """The best narrator of one first-person scene: the story's evidence plus the scene's own.
+
+    Stories that pass the "I" between characters scene by scene (headers lost, "~John~" then
+    "~Sherlock~") make the story-wide evidence point at one narrator, so the scene's own evidence
+    decides twice: someone its narration keeps naming is not its narrator, and someone it points at
+    (a vocative) without naming them loses the penalty of being named in the other scenes.
+    """
+    scores = Counter(shared)
+    scores.update(r.narrator)
+    for char, v in r.narrator.items():
+        if v > 0 and not r.named[char]:
+            scores[char] += 0.5 * named[char]
+    veto = {c for c, n in r.named.items() if n >= NAMED_NOT_NARRATOR}
+    ruled_out = r.ruled_out | ruled_out
+    return _best(scores, ruled_out | veto) or _best(scores, ruled_out)
 
 
 def _all_ruled_out(readings: list[_Reading]) -> set[str]:
@@ -574,7 +600,7 @@ def _character(story: Story, name: str) -> Character | None:
     """The story's character called ``name`` (or its first word: "Lily Evans" -> "Lily")."""
     from ficlens.analysis.characters import match_character  # the characters stage owns name matching
 
-    name = re.sub(r"['’]s$", "", re.sub(r"^[\W_]+|[\W_]+$", "", name))
+    name = re.sub(r"['’][sS]$", "", re.sub(r"^[\W_]+|[\W_]+$", "", name))
     return match_character(story, name) or (match_character(story, name.split()[0]) if " " in name else None)
 
 
@@ -600,6 +626,7 @@ class _Ctx:
             spans += letters
         self.excluded = sorted(spans)
         self.quote_starts = [q.start for q in self.quotes]
+        self.story_text = story.text
         self.mentions = story.spans("mentions")  # sorted by position, as every layer
         self.mention_starts = [m.start for m in self.mentions]
         self.pronoun_class = {c.id: _pronoun_class(c) for c in story.characters}
@@ -620,6 +647,11 @@ class _Ctx:
         i = bisect_left(self.quote_starts, span.start)
         j = bisect_left(self.quote_starts, span.end, lo=i)
         return self.quotes[i:j]
+
+    def answers_question(self, quote: Span) -> bool:
+        """Whether the quote just before ``quote`` asks a question."""
+        i = bisect_left(self.quote_starts, quote.start)
+        return i > 0 and "?" in self.story_text[max(0, self.quotes[i - 1].end - 3) : self.quotes[i - 1].end]
 
     def quotes_near(self, para: Span) -> list[Span]:
         """Quotes of the paragraphs just before and after ``para`` (the other side of a conversation)."""

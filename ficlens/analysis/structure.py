@@ -61,13 +61,17 @@ _POV = re.compile(
     r"(?:['\u2019]s?)?\s*(?:pov|p\.o\.v\.?|point of view|perspective)[\W_]*$",
     re.IGNORECASE,
 )
-_POV_PREFIX = re.compile(r"^[\W_]*pov\s*[:\-]\s*(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2})[\W_]*$")
+_POV_PREFIX = re.compile(
+    r"^[\W_]*(?i:pov|p\.o\.v\.?)\s*[:\-]\s*(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2})[\W_]*$"
+)
 _DECORATED_NAME = re.compile(
-    r"^[~*=#+\-_<>|:]{1,5}\s*(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2})\s*[~*=#+\-_<>|:]{1,5}$"
+    r"^[~*=#+\-_<>|:\[(\u2013\u2014]{1,5}\s*(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2})\s*"
+    r"[~*=#+\-_<>|:\])\u2013\u2014]{1,5}$"
 )
 _SUMMARY = re.compile(r"^[\W_]{0,3}(?:full\s+)?summary\s*[:\-\u2013\u2014]\s*", re.IGNORECASE)
 _NOTE = re.compile(
     r"^[\W_]{0,3}(?:a/n\b|a\.n\.|author'?s'?\s*notes?\b|authors?\s*notes?\b|note\s*:|notes\s*:|n/a\s*:|"
+    r"(?:chapter |work )?(?:end|ending|final|closing) notes?\s*[:\-\u2013\u2014]|"
     r"beta(?:'d| read| note)|ps\s*:|p\.s\.|review responses?|reviewer responses?|please (?:review|r\s*&\s*r|leave)|"
     r"r\s*&\s*r\b|read and review|thanks? (?:you )?(?:so much )?for reading)",
     re.IGNORECASE,
