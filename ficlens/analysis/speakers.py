@@ -106,6 +106,7 @@ _KIN_FAMILY = {**dict.fromkeys("sister daughter aunt niece".split(), "f"),
                **dict.fromkeys("brother son uncle nephew".split(), "m")}
 _KIN_NOUNS = "|".join(_KIN_PARENT | _KIN_FAMILY)
 _KIN = re.compile(rf"(his|her)\s+({_KIN_NOUNS})\b", re.IGNORECASE)
+_ONE_OF_TWO = re.compile(r"[Tt]he\s+(latter|former)\b")
 _KIN_OF = re.compile(rf"['’]?s\s+({_KIN_NOUNS})\b")  # after a name: "Daisy's mamma"
 #: What comes before a name in subject position: a clause boundary or a conjunction.
 _SUBJECT_BEFORE = re.compile(
@@ -258,7 +259,21 @@ class Context:
         k = _KIN.match(self.text, pos, limit)
         if k:
             return self.kin(k.group(1), k.group(2), pos), k.start(), k.end(), "nominal"
+        o = _ONE_OF_TWO.match(self.text, pos, limit)
+        if o:  # the latter: the one named last; the former: the one named before them
+            return self.named_before(pos, 0 if o.group(1).lower() == "latter" else 1), o.start(), o.end(), "nominal"
         return self.name_at(pos, limit)
+
+    def named_before(self, pos: int, nth: int) -> str | None:
+        """The ``nth`` (0: last) distinct character named in narration before ``pos``, nearby."""
+        seen: list[str] = []
+        k = bisect_left(self.m_starts, pos) - 1
+        while k >= 0 and pos - self.mentions[k].start < 3000 and len(seen) <= nth:
+            m = self.mentions[k]
+            if m.char and m.kind != "pronoun" and m.char not in seen and not self.inside_quote(m.start):
+                seen.append(m.char)
+            k -= 1
+        return seen[nth] if len(seen) > nth else None
 
     def kin(self, possessive: str, noun: str, pos: int) -> str | None:
         """``his wife`` / ``her sister``: the relative of whoever "his" or "her" is (the person just
