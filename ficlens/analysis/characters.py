@@ -395,7 +395,7 @@ def _co_presence(story: Story, paras: list[tuple[int, int]], mentions: list[Ment
 
 def _without_gc(func):
     """Run ``func`` with the cycle collector paused: the stage makes a few hundred thousand small objects and
-    no reference cycles, so collecting would only cost time (a tenth of the stage)."""
+    no reference cycles, so collecting would only cost time (up to a tenth of the stage)."""
 
     @functools.wraps(func)
     def run(*args, **kwargs):
