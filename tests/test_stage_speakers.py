@@ -152,6 +152,15 @@ def test_scorer_matches_one_to_one_and_counts_a_missed_quote_as_a_wrong_speaker(
     assert (c["explicit_ok"], c["explicit_n"]) == (1, 2)
 
 
+def test_scorer_matches_gold_listed_out_of_text_order():
+    from ficlens.eval.quotes import GoldQuote, match
+
+    text = '"One," she said. "Two," he said. "Three."'
+    pred = [Span(m.start(), m.end()) for m in re.finditer(r'"[^"]*"', text)]
+    gold = [GoldQuote(s.start, s.end) for s in reversed(pred)]  # LitBank lists quotes out of order
+    assert match(text, pred, gold) == {0: 2, 1: 1, 2: 0}
+
+
 def test_litbank_tokens_become_prose_with_paragraphs_per_speaker():
     from ficlens.eval.quotes import _detok
 

@@ -244,13 +244,14 @@ def _inner(text: str, start: int, end: int) -> tuple[int, int]:
 
 def match(text: str, pred: list[Span], gold: list[GoldQuote]) -> dict[int, int]:
     """Gold index -> predicted index, one to one, for spans whose inner text overlaps by half or more
-    (of the longer one); among several, the one that overlaps best (intersection over union)."""
+    (of the longer one); among several, the one that overlaps best (intersection over union). Gold
+    quotes are taken in text order whatever order the corpus lists them in (LitBank's is not)."""
     p_inner = [_inner(text, s.start, s.end) for s in pred]
     out: dict[int, int] = {}
     used: set[int] = set()
     j0 = 0
-    for gi, g in enumerate(gold):
-        gs, ge = _inner(text, g.start, g.end)
+    for gi in sorted(range(len(gold)), key=lambda gi: gold[gi].start):
+        gs, ge = _inner(text, gold[gi].start, gold[gi].end)
         while j0 < len(p_inner) and p_inner[j0][1] <= gs:
             j0 += 1
         best, best_iou = -1, 0.0
