@@ -109,15 +109,48 @@ def test_end_notes_label_at_the_end_is_a_note(tmp_path):
     assert len(story.spans("paragraphs")) == 2
 
 
-@pytest.mark.parametrize("header", ["POV: Ada", "P.O.V. - Ada", "[Ada]", "\u2014 Ada \u2014", "(Ada)"])
+@pytest.mark.parametrize("header", ["POV: Ada", "P.O.V. - Ada", "\u2014 Ada \u2014"])
 def test_pov_header_forms_label_their_scene(tmp_path, header):
     story = _story_of(tmp_path, f"{PROSE}\n\n{header}\n\n{PROSE}\n")
     assert [s.label for s in story.spans("scenes")] == [None, "Ada"]
     assert header not in " ".join(story.text[p.start : p.end] for p in story.spans("paragraphs"))
 
 
-@pytest.mark.parametrize("line", ["\u2014 Ada!", "[scene break]", "\u2014 Ada, wait \u2014"])
+@pytest.mark.parametrize("line", ["\u2014 Ada!", "[scene break]", "\u2014 Ada, wait \u2014", "[Illustration]"])
 def test_dialogue_and_dividers_are_not_pov_headers(line):
     from ficlens.analysis.structure import pov_name
 
     assert pov_name(line) is None
+
+
+ADA = "Ada kept the lamp lit. Ada did not sleep, and by morning Ada had read every letter twice."
+BEN = "Ben came back at noon with the horses. Ben said nothing about the road, and Ben did not need to."
+
+
+def test_bare_names_over_scenes_are_pov_headers(tmp_path):
+    story = _story_of(tmp_path, f"{PROSE}\n\nAda\n\n{ADA}\n\nBen\n\n{BEN}\n\nAda\n\n{ADA}\n")
+    assert [s.label for s in story.spans("scenes")] == [None, "Ada", "Ben", "Ada"]
+
+
+def test_a_lone_name_inside_a_scene_is_prose(tmp_path):
+    story = _story_of(tmp_path, f"{ADA}\n\nAda\n\n{ADA}\n")
+    assert len(story.spans("scenes")) == 1
+    assert len(story.spans("paragraphs")) == 3
+
+
+def test_heading_glued_to_a_short_first_paragraph_is_split(tmp_path):
+    first = "The training ground was still wet with dew when she arrived, and he was not there."
+    story = _story_of(tmp_path, f"Chapter 4: Bells\n{first}\n\n{PROSE}\n")
+    assert [c.attrs["title"] for c in story.spans("chapters")] == ["Chapter 4: Bells"]
+    assert story.text[story.spans("paragraphs")[0].start :].startswith(first)
+
+
+def test_two_line_heading_keeps_its_title_line(tmp_path):
+    story = _story_of(tmp_path, f"Chapter 3\nThe Return\n\n{PROSE}\n")
+    assert [c.attrs["title"] for c in story.spans("chapters")] == ["Chapter 3 The Return"]
+
+
+def test_tilde_separates_a_chapter_title():
+    from ficlens.analysis.structure import is_heading
+
+    assert is_heading("Chapter 2 ~ Letters")

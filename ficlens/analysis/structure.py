@@ -28,7 +28,7 @@ _NUMBER_WORDS = (
     r"seventeen|eighteen|nineteen|twenty(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|thirty|forty|fifty"
 )
 _NUM = rf"(?:\d{{1,4}}|[IVXLC]{{1,7}}|{_NUMBER_WORDS})"
-_TITLE_TAIL = r"(?:\s*[:.\-\u2013\u2014|]\s*(?P<tail>\S.{0,100})|\s+(?P<tail2>[(\[\"'\u201c].{0,100}))?"
+_TITLE_TAIL = r"(?:\s*[:.\-\u2013\u2014|~]\s*(?P<tail>\S.{0,100})|\s+(?P<tail2>[(\[\"'\u201c].{0,100}))?"
 _HEADING = re.compile(
     rf"^(?:(?:chapter|chap\.?|ch\.?)\s*{_NUM}\b|(?:part|book|act|volume|vol\.)\s+{_NUM}\b"
     rf"|(?:prologue|epilogue|interlude|preface|afterword|foreword|coda)\b)(?!['\u2019]){_TITLE_TAIL}\s*[.:]?$",
@@ -49,6 +49,7 @@ def _number(token: str) -> int:
     return total
 
 
+_BARE_NAME = re.compile(r"^[A-Z][a-z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*){0,2}$")
 _DIVIDER_PHRASE = re.compile(
     r"^[\W_]*(?:(?:line|scene|page|section|story|time)[ -]?(?:break|skip|change)|pov[ -](?:change|switch)"
     r"|break|time ?skip|flashback|end flashback|flashback ends?)[\W_]*$",
@@ -65,8 +66,8 @@ _POV_PREFIX = re.compile(
     r"^[\W_]*(?i:pov|p\.o\.v\.?)\s*[:\-]\s*(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2})[\W_]*$"
 )
 _DECORATED_NAME = re.compile(
-    r"^[~*=#+\-_<>|:\[(\u2013\u2014]{1,5}\s*(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2})\s*"
-    r"[~*=#+\-_<>|:\])\u2013\u2014]{1,5}$"
+    r"^[~*=#+\-_<>|:\u2013\u2014]{1,5}\s*(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2})\s*"
+    r"[~*=#+\-_<>|:\u2013\u2014]{1,5}$"
 )
 _SUMMARY = re.compile(r"^[\W_]{0,3}(?:full\s+)?summary\s*[:\-\u2013\u2014]\s*", re.IGNORECASE)
 _NOTE = re.compile(
@@ -222,7 +223,8 @@ def _classify(blocks: list[Block], text: str) -> list[Block]:
         whole = " ".join(text[b.start : b.end].split()) if 1 < b.nlines <= 3 and b.end - b.start <= 150 else line
         numbered_heading = numbered_ok and _short(b, 90) and _NUMBERED_TITLE.match(line)
         if is_heading(line) or is_heading(whole) or numbered_heading:
-            if b.nlines == 1 or b.end - b.start <= 150:
+            own_line = is_heading(line) or numbered_heading
+            if b.nlines == 1 or (b.end - b.start <= 150 and (not own_line or _title_lines(text, b))):
                 b.kind, b.label = "heading", " ".join(text[b.start : b.end].split())
             else:  # "Chapter 3" directly above the prose, with no blank line between
                 cut = text.index("\n", b.start)
@@ -235,7 +237,38 @@ def _classify(blocks: list[Block], text: str) -> list[Block]:
             b.kind = "divider"
         elif (name := pov_name(line)) is not None:
             b.kind, b.label = "pov", name
+    _bare_pov_headers(out, text)
     return out
+
+
+def _title_lines(text: str, b: Block) -> bool:
+    """Whether the lines under a block's first line read as a title ("CHAPTER XI." over "Who Stole the Tarts?"),
+    not as a sentence of prose (8 words or more, most of them in lower case)."""
+    for line in text[b.start : b.end].splitlines()[1:]:
+        words = line.split()
+        if len(words) >= 8 and sum(w[0].islower() for w in words) * 2 > len(words):
+            return False
+    return True
+
+
+def _bare_pov_headers(blocks: list[Block], text: str) -> None:
+    """A name alone on its line over a scene ("John", then "Sherlock"): a POV header whose decoration was lost.
+
+    Taken only where it cannot be a one-word paragraph: the name recurs in the story, prose follows, and the
+    line stands after a divider or heading or the file has two or more such lines.
+    """
+    found = [
+        i
+        for i, b in enumerate(blocks[1:-1], 1)
+        if b.kind == "prose"
+        and _short(b, 40)
+        and _BARE_NAME.match(b.first)
+        and blocks[i + 1].kind == "prose"
+        and text.count(b.first) >= 3
+    ]
+    for i in found:
+        if len(found) >= 2 or blocks[i - 1].kind in ("divider", "heading"):
+            blocks[i].kind, blocks[i].label = "pov", blocks[i].first
 
 
 def _tab_headings(blocks: list[Block], text: str, body_start: int) -> None:
