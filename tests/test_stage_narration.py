@@ -356,3 +356,41 @@ def test_a_name_that_answers_a_question_is_not_a_vocative() -> None:
     )
     story = with_cast(text, [["Wren", "she/her", []], ["Zane", "he/him", []]])
     assert story.spans("scenes")[0].attrs["narrator"] == "wren"
+
+
+CHAT = """\
+Peter's phone buzzed four times during chemistry, and Peter spent the whole lesson pretending not to feel it. \
+He read the messages on the stairs afterwards.
+
+Ned: dude where are you
+Ned: I saved you a seat at lunch
+Ned: MJ says I'm being clingy. am I being clingy
+Ned: you don't have to answer that
+
+Peter grinned and typed back that he was on his way. Then he put the phone in his pocket and ran.
+"""
+
+INNER_VOICE = """\
+I can't do this. I can't do this, I can't, I can't.
+
+Hermione pressed her back against the cold stone of the corridor and made herself breathe. In for four, hold for \
+four, out for four, the way the healer had shown her. The portraits were watching. She didn't care.
+"""
+
+
+@pytest.mark.parametrize(("text", "cast"), [
+    (CHAT, [["Peter Parker", "he/him", ["Peter"]], ["Ned", "he/him", []]]),
+    (INNER_VOICE, [["Hermione Granger", "she/her", ["Hermione"]]]),
+])
+def test_chat_logs_and_unmarked_inner_voice_do_not_make_a_scene_first_person(text, cast) -> None:
+    scene = with_cast(text, cast).spans("scenes")[0]
+    assert (scene.attrs["person"], scene.attrs["tense"]) == ("third", "past")
+
+
+def test_a_first_person_past_narrator_keeps_short_present_asides() -> None:
+    text = (
+        "I remember the house better than I remember the people in it. I was nine when we moved there, and I hated "
+        "it from the first night, when the wind got into the chimney and howled.\n\nI still do not know why.\n\n"
+        "My brother loved it. He slept through every storm that winter, and I lay awake and listened for both of us.\n"
+    )
+    assert with_cast(text, []).spans("scenes")[0].attrs["person"] == "first"

@@ -44,6 +44,9 @@ NAMED_NOT_NARRATOR = 3
 MIN_WORDS = 30
 #: A paragraph reads as third person on its own (in a first-person scene) only this long and with no I or you.
 CLEAR_THIRD_WORDS = 50
+#: A paragraph of at most this many words in I/you with no past-tense verb, in a past-tense scene, is an inner
+#: voice rather than the narrator (``_drop_inner_voices``).
+INNER_VOICE_WORDS = 30
 #: A paragraph run in another person than its scene makes the scene "mixed" above this share.
 MIXED_SHARE = 0.2
 #: Letters that make up this share of a story's prose are its narration (an epistolary story).
@@ -160,6 +163,8 @@ _THOUGHT_TAG = re.compile(
     rf"(?:thought|wondered|mused|told\s+{_SELF}|reminded\s+{_SELF})(?:\s+to\s+{_SELF})?\s*[,.!?;:…—–-]"
     r"|[,!?…—–-]\s*(?:thought|wondered|mused)\s+(?:he|she|(?:[A-Z][a-z.]+\s+)?[A-Z][a-z]+)\s*[,.!?;…—–-]"
 )
+#: One line of a chat log or text messages: a short name label, a colon, the message ("Steve: you there yet?").
+_CHAT_LINE = re.compile(r"[ \t]*[\w@][\w.'’@-]*(?: [\w.'’@-]+){0,2}[ \t]*:[ \t]+\S")
 #: The words around the name in a salutation or sign-off line.
 _LETTER_WORDS = re.compile(
     r"(?i)\b(?:to|from|dear(?:est)?|my|darling|love|lots of love|yours|truly|sincerely|ever|always|faithfully|"
@@ -275,7 +280,9 @@ def _read_scene(story: Story, ctx: _Ctx, scene: Span) -> _Reading:
     last = dict(ctx.default_referent)  # pronoun class -> latest character named in the narration
     paras = [p for p in _paragraphs(ctx, scene) if not label or story.text[p.start : p.end].strip() != label.strip()]
     para_segments = [(para, list(_narration(para, ctx.excluded))) for para in paras]
+    voices = []  # short paragraphs in I/you with no past-tense verb: an inner voice
     for _para, segments in para_segments:
+        past = r.past
         if r.words < SUBJECT_WORDS:
             for seg_start, seg_end in segments:
                 _read_subjects(story, ctx, seg_start, seg_end, r, last)
@@ -284,6 +291,11 @@ def _read_scene(story: Story, ctx: _Ctx, scene: Span) -> _Reading:
         person = _person(*counts, least=2)
         if person != "third" or (counts[-1] >= CLEAR_THIRD_WORDS and not counts[0] + counts[1]):
             r.para_person[person] += counts[-1]
+        first, second, third, words = counts
+        if first + second and not third and words <= INNER_VOICE_WORDS and r.past == past:
+            voices.append((counts, person))
+    if voices and r.tense == "past":
+        _drop_inner_voices(r, voices)
     if r.person == "first":
         for para, segments in para_segments:
             _narrator_clues(story, ctx, para, segments, r)
@@ -292,6 +304,20 @@ def _read_scene(story: Story, ctx: _Ctx, scene: Span) -> _Reading:
         if q.attrs.get("kind") == "thought" and char:
             r.focal[char] += 1.0
     return r
+
+
+def _drop_inner_voices(r: _Reading, voices: list[tuple[tuple[int, int, int, int], str]]) -> None:
+    """Leave out of a past-tense scene's person the I and you of its short paragraphs without a past-tense verb.
+
+    With the italics lost, "I can't do this. I can't." over a third-person past scene is the focal
+    character's thought; a narrator who says "I" tells the story in its own (past) tense.
+    """
+    for (first, second, _third, words), person in voices:
+        r.first -= first
+        r.second -= second
+        r.not_narrator += first + second
+        if person != "third":
+            r.para_person[person] -= words
 
 
 def _person(first: int, second: int, third: int, words: int, least: int) -> str:
@@ -616,6 +642,7 @@ class _Ctx:
         spans = [(q.start, q.end) for q in self.quotes]
         spans += [(s.start, s.end) for s in story.spans("italics")]
         spans += [(s.start, s.end) for s in story.spans("front_matter")]
+        spans += _chat_logs(story, story.spans("paragraphs"))
         letters = _letters(story, story.spans("paragraphs"))
         # A story told in letters (EPISTOLARY_SHARE of its prose) has them for narration, not as something read in it.
         self.epistolary = bool(letters) and sum(b - a for a, b in letters) >= EPISTOLARY_SHARE * sum(
@@ -691,6 +718,22 @@ def _narration(para: Span, excluded: list[tuple[int, int]]) -> Iterator[tuple[in
         i += 1
     if pos < para.end:
         yield pos, para.end
+
+
+def _chat_logs(story: Story, paras: list[Span]) -> list[tuple[int, int]]:
+    """Text messages and chat logs: two or more lines in a row, each "Name: message" ("Ned: where are you")."""
+    out, run = [], []
+    for p in paras:
+        lines = story.text[p.start : p.end].splitlines()
+        if all(_CHAT_LINE.match(line) for line in lines):
+            run.append((p.start, p.end, len(lines)))
+            continue
+        if sum(n for _, _, n in run) >= 2:
+            out += [(a, b) for a, b, _ in run]
+        run = []
+    if sum(n for _, _, n in run) >= 2:
+        out += [(a, b) for a, b, _ in run]
+    return out
 
 
 def _letters(story: Story, paras: list[Span]) -> list[tuple[int, int]]:
