@@ -871,7 +871,8 @@ def _prune(paths: list[_Path], width: int) -> list[_Path]:
 
 def _narrator(ctx: Context, quotes: list[Span]) -> str | None:
     """The first-person narrator, when tags say ``I said``: the character the quotes next to those
-    turns address by name most often, less the ones narration names in tags (a narrator is "I");
+    turns address by name most often, less the ones those turns address and the ones narration names
+    in tags (a narrator is "I");
     ``UNNAMED_NARRATOR`` when nobody is; None in a story with no ``I said``."""
     text = ctx.text
     speech = [q for q in quotes if q.attrs.get("kind") == "speech"]
@@ -880,9 +881,9 @@ def _narrator(ctx: Context, quotes: list[Span]) -> str | None:
         return None
     counts: Counter = Counter()
     for n in mine:
-        for q in speech[max(0, n - 2) : n + 3]:
-            for cid, _ in vocatives(ctx, q):
-                counts[cid] += 1
+        for k in range(max(0, n - 2), min(len(speech), n + 3)):
+            for cid, _ in vocatives(ctx, speech[k]):
+                counts[cid] += 1 if k != n else -1  # the narrator's own line calls someone else
     for q in speech:
         t = tag_after(ctx, q.end, min(len(text), q.end + 60))
         if t and t.char and t.kind == "name":
