@@ -46,6 +46,13 @@ def test_places_exclamations_and_dedications_stay_out_of_the_cast():
     assert not {"Saltmarsh", "Dammit", "Rosalind"} & found
 
 
+def test_a_group_called_to_is_not_a_character():
+    text = ("'Boys, there's a man downstairs,' said Mrs Hale.\n\nThe boys came down. 'Boys, sit,' she said.\n\n"
+            "Tom sat. 'Guys, really?' Tom asked. 'Boys will be boys,' said Mrs Hale to Tom.\n")
+    found = names(ficlens.run(Story(text), ["structure", "characters"]))
+    assert "Tom" in found and not {"Boys", "Guys"} & found
+
+
 def test_fandom_pack_links_canon_and_epithets():
     story = cast("dark_lord.txt")
     lily, voldemort = match_character(story, "Lils"), match_character(story, "the Dark Lord")

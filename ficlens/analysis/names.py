@@ -139,6 +139,7 @@ Goodness Gosh Geez Jeez Ugh Argh Ow Ouch Oops Shh Psst Bah Pah Ha Haha Good-bye 
 Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve Hundred Thousand Many Few Several Most Enough Nonsense
 Good Great Fine Right Sure Dear Dearest Poor Little Young Pretty Sweet Lovely Silly True False Next First Last
 Darling Honey Sweetheart Love Baby Babe Mate Dude Buddy Pal Boss
+Boys Girls Guys Kids Children Folks Lads Lasses Men Women People Friends Everyone's Y'all
 Mum Mom Mummy Mommy Mama Dad Daddy Papa Ma Pa Mother Father Grandma Grandpa Granny Gran Sis Bro Auntie Aunty
 Sir Madam Maam Ma'am Miss Mister Mistress Master Lady Gentlemen Ladies Everyone Everybody Someone Somebody
 Anyone Anybody Nobody Nothing Something Anything Everything Everywhere Nowhere Somewhere
