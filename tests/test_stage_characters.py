@@ -53,6 +53,15 @@ def test_a_group_called_to_is_not_a_character():
     assert "Tom" in found and not {"Boys", "Guys"} & found
 
 
+def test_the_rank_alone_is_the_storys_one_holder_of_it():
+    text = ("Dr. Vell came in with Captain Rook. The Captain sat down.\n\n\"Sit,\" said the Doctor.\n\n"
+            "Later the Inspector came, and the General sent word; no one knew them.\n")
+    story = ficlens.run(Story(text), ["structure", "characters"])
+    assert match_character(story, "the Captain").name == "Captain Rook"  # named by its name, not the epithet
+    assert match_character(story, "the Doctor").name == "Dr. Vell"  # "Dr" and "Doctor" are one rank
+    assert match_character(story, "the Inspector") is None and match_character(story, "the General") is None
+
+
 def test_fandom_pack_links_canon_and_epithets():
     story = cast("dark_lord.txt")
     lily, voldemort = match_character(story, "Lils"), match_character(story, "the Dark Lord")

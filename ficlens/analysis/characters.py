@@ -288,6 +288,9 @@ def find_mentions(
                 out.append(Mention(s, r.end, "nominal", r.para, 0, text[s : r.end], None, r.tokens))
             elif text.startswith(("the ", "The "), s) and _is_role(r.tokens, canon):
                 roles.append((s, r.end, r.para))
+            elif len(r.tokens) == 1 and r.tokens[0] in nm.RANKS and text.startswith(("the ", "The "), s):
+                # "the General": the story's one General, if it has one (clusters.Clusterer._single)
+                out.append(Mention(s, r.end, "nominal", r.para, 0, "the " + r.tokens[0], None, r.tokens))
             elif r.before.isalpha() and r.before not in nm.DETERMINERS:
                 described.append(r)  # "the late John Jacob Astor", "the poet Syme": a name if it is one elsewhere
             continue
@@ -489,7 +492,7 @@ def _main_name(c: Cluster) -> str:
         title = words[0].rstrip(".").capitalize()
         if title in nm.TITLES:  # but "Mrs. John Knightley" is not John Knightley
             words = words[1:] if len(words) > 2 and title != "Mrs" else []
-        if words and words[0] != "the":
+        if words and words[0].lower() != "the":
             plain[" ".join(words)] += k
     if plain:
         # a long name written once may be a heading's run of capitals ("Lucy Honeychurch Drive Out ...")
@@ -497,7 +500,8 @@ def _main_name(c: Cluster) -> str:
             plain,
             key=lambda n: (not n.isupper(), plain[n] > 1 or n.count(" ") < 2, n.count(" "), "-" not in n, plain[n]),
         )
-    return " ".join(c.names.most_common(1)[0][0].split()) if c.names else " ".join(c.key)
+    named = [n for n in c.names if not n.lower().startswith("the ")] or list(c.names)  # not "the General"
+    return " ".join(max(named, key=c.names.__getitem__).split()) if named else " ".join(c.key)
 
 
 def fold_name(name: str) -> str:

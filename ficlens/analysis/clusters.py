@@ -353,8 +353,16 @@ class Clusterer:
             if cc and cc.name in self.by_canon:
                 return [self.by_canon[cc.name]]
         if kind == "nominal" and cc is None:
-            return []
+            rank = nm.RANKS.get(toks[-1])
+            holders = [c for c in self.clusters if rank and rank in self._ranks(c)]
+            return holders if len(holders) == 1 else []  # "the General" is General Kenobi when he is the only one
         return [self.new((w,), cc)]
+
+    @staticmethod
+    def _ranks(c: Cluster) -> set[str | None]:
+        """The ranks the text puts before its names, or its canon names do ("Inspector Lestrade")."""
+        words = c.title_words | {n.split()[0].rstrip(".") for n in c.canon.names} if c.canon else c.title_words
+        return {nm.RANKS.get(w) for w in words}
 
     def _eldest(self, sisters: list[Cluster], w: str) -> list[Cluster]:
         """The eldest daughter is "Miss Bennet"; the text calls her younger sisters "Miss Elizabeth" or "Miss Helen

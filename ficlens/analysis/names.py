@@ -42,6 +42,11 @@ TITLES: dict[str, str | None] = {
 }
 TITLES["Father"] = "he"
 TITLES["Master"] = "he"
+#: Ranks and professions, with their abbreviations spelled out: "the General" is a story's one General.
+RANKS = {t: t for t, g in TITLES.items() if g is None} | {
+    "Dr": "Doctor", "Prof": "Professor", "Capt": "Captain", "Sgt": "Sergeant", "Col": "Colonel", "Lt": "Lieutenant",
+    "Rev": "Reverend",
+}
 
 
 def alternation(words: str) -> str:
