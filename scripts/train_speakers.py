@@ -67,7 +67,7 @@ def examples(story: Story, gold: dict[int, frozenset[str]], model: speakers.Mode
     names = {c.id: {speakers.bare_name(n) for n in [c.name, *c.aliases]} for c in story.characters}
     oracle = {i: c for i, g in gold.items() if (c := _best_match(story, g))} if teacher else None
     out = []
-    for d in speakers.decode(story, model, oracle):
+    for d in speakers.decode(story, model, oracle, features=True):
         g = gold.get(d.quote)
         right = [k for k, c in enumerate(d.candidates) if g and names.get(c, set()) & g]
         if not right or len(right) == len(d.candidates):

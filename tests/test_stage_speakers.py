@@ -56,6 +56,18 @@ def test_tags_pronouns_turn_taking_and_continuation(lighthouse: Story):
     ]
 
 
+def test_fast_scores_are_the_model_on_every_feature(lighthouse: Story):
+    """Decoding scores candidates without building their features; training reads the features: the
+    two must give the same scores, or the model would be trained on something else than it runs on."""
+    model = speakers.default_model()
+    fast = speakers.decode(lighthouse, model)
+    full = speakers.decode(lighthouse, model, features=True)
+    assert [d.candidates for d in fast] == [d.candidates for d in full]
+    for d in full:
+        assert d.scores == pytest.approx([model.score(f) for f in d.features])
+        assert "salience" in d.features[0]
+
+
 def test_cue_and_speaker_mention(lighthouse: Story):
     qs = {lighthouse.span_text(q): q.attrs for q in lighthouse.spans("quotes")}
     late = qs['"You\'re late,"']

@@ -73,6 +73,7 @@ FEATURES = (
 _UNTAGGED = ("beat_before", "beat_after", "para_mention", "prev1", "prev2", "prev_addressed", "recent", "vocative",
              "prev1_gap", "prev2_gap", "spoke_recently", "called_next")
 FEATURES += tuple(f + "_untagged" for f in _UNTAGGED) + tuple(f + "_pronoun_tag" for f in _UNTAGGED)
+_UNTAGGED_SET = frozenset(_UNTAGGED)
 _PRONOUNS = {"he": "m", "she": "f", "i": "1", "they": "p", "we": "1", "you": "2"}
 _PRON_AT = re.compile(r"(he|she|i|they|we|you)\b(?!['’])", re.IGNORECASE)
 _AUX = r"(?:(?:had|has|have|was|is|were|would|could|will|did|then|finally|just|suddenly|also|only)\s+)"
@@ -711,13 +712,13 @@ def static_features(ctx: Context, q: Span, p_lo: int, p_hi: int, lo: int, hi: in
     return Static(q, feats, tags, tagged, tag_gender if tag_gender in ("m", "f") else None)
 
 
-def candidates(
-    ctx: Context, st: Static, para: int, history: list[Turn] | tuple[Turn, ...], prev_speaker: str | None,
-    continues: str | None,
+def conversation(
+    st: Static, para: int, history: list[Turn] | tuple[Turn, ...], prev_speaker: str | None, continues: str | None
 ) -> dict[str, dict[str, float]]:
-    """The quote's candidates with all their features: the static ones plus the conversation so far.
-    ``continues`` names the feature ("continues" / "carried_over") that ``prev_speaker`` gets, if any."""
-    feats = {c: dict(f) for c, f in st.feats.items()}
+    """What the conversation so far says about the quote's candidates: who spoke one and two turns
+    before, whom that turn addressed, who is carrying on (``continues`` names the feature, "continues"
+    or "carried_over", that ``prev_speaker`` gets) and who spoke recently."""
+    feats: dict[str, dict[str, float]] = {}
     # the exchange: turns in nearby paragraphs; "_gap" when narration paragraphs come between
     speech = st.q.attrs.get("kind") == "speech" and continues != "carried_over"  # the same turn goes on
     turns = [h for h in history[-3:] if para - h.para <= 3] if speech else []
@@ -737,23 +738,77 @@ def candidates(
             spoke.append(h.speaker)
     for rank, cid in enumerate(spoke[:5]):
         _add(feats, cid, "spoke_recently", 1.0 / (1 + rank))
-    if st.tag_gender:  # "she said": every candidate of that gender fits, the others do not
-        fits = [c for c in feats if ctx.gender.get(c) == st.tag_gender]
-        for cid in list(feats):
-            g = ctx.gender.get(cid)
-            if g:
-                _add(feats, cid, "pronoun_fits" if g == st.tag_gender else "pronoun_misfits")
-        if len(fits) == 1:
-            _add(feats, fits[0], "tag_pronoun_sure")  # the only one of that gender around
-    # with no tag, or only a pronoun, the exchange and the beats carry more of the decision
-    context = "" if st.tagged and st.tag_gender is None else "_untagged" if not st.tagged else "_pronoun_tag"
-    for cid, f in feats.items():
-        f["salience"] = ctx.salience.get(cid, 0.0)
-        if context:
-            for name in _UNTAGGED:
-                if name in f:
-                    f[name + context] = f[name]
     return feats
+
+
+def _context(st: Static) -> str:
+    """With no tag, or only a pronoun, the exchange and the beats carry more of the decision: the suffix
+    of the copies of the ``_UNTAGGED`` features the quote gets ("" when a tag names someone)."""
+    return "" if st.tagged and st.tag_gender is None else "_untagged" if not st.tagged else "_pronoun_tag"
+
+
+def candidates(ctx: Context, st: Static, conv: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """The quote's candidates with all their features: the static ones, the conversation's ``conv``,
+    how a pronoun tag fits them, their salience, and the context copies."""
+    feats = {c: dict(f) for c, f in st.feats.items()}
+    for cid, f in conv.items():
+        feats.setdefault(cid, {}).update(f)  # the conversation's features are never static ones
+    fits = [c for c in feats if ctx.gender.get(c) == st.tag_gender] if st.tag_gender else []
+    if len(fits) == 1:
+        feats[fits[0]]["tag_pronoun_sure"] = 1.0  # the only one of that gender around
+    context = _context(st)
+    for cid, f in feats.items():
+        f.update(_own(ctx, st, cid))
+        if context:
+            f.update({name + context: f[name] for name in _UNTAGGED if name in f})
+    return feats
+
+
+def _own(ctx: Context, st: Static, cid: str) -> dict[str, float]:
+    """A candidate's salience and, under "he said" / "she said", whether its gender fits."""
+    g = ctx.gender.get(cid)
+    fit = {("pronoun_fits" if g == st.tag_gender else "pronoun_misfits"): 1.0} if st.tag_gender and g else {}
+    return {**fit, "salience": ctx.salience.get(cid, 0.0)}
+
+
+class _Scorer:
+    """The candidates' scores for one quote, reading by reading, without building their feature dicts:
+    the part that does not depend on the conversation is scored once per candidate (the model is
+    linear), so each reading of the beam only adds up its conversation features. Gives the scores
+    ``model.score`` gives on ``candidates`` (a test holds the two together)."""
+
+    def __init__(self, ctx: Context, st: Static, model: Model) -> None:
+        self.ctx, self.st, self.w = ctx, st, model.weights
+        self.context = _context(st)
+        self.base: dict[str, float] = {}
+        for cid in st.feats:
+            self._base(cid)
+        self.fits = [c for c in st.feats if ctx.gender.get(c) == st.tag_gender] if st.tag_gender else []
+
+    def _base(self, cid: str) -> float:
+        if cid not in self.base:
+            f = {**self.st.feats.get(cid, {}), **_own(self.ctx, self.st, cid)}
+            self.base[cid] = self._sum(f)
+        return self.base[cid]
+
+    def _sum(self, f: dict[str, float]) -> float:
+        w, context = self.w, self.context
+        total = 0.0
+        for name, v in f.items():
+            total += w.get(name, 0.0) * v
+            if context and name in _UNTAGGED_SET:
+                total += w.get(name + context, 0.0) * v
+        return total
+
+    def scores(self, conv: dict[str, dict[str, float]]) -> tuple[list[str], list[float]]:
+        cands = [*self.st.feats, *(c for c in conv if c not in self.st.feats)]
+        scores = [self._base(c) + (self._sum(conv[c]) if c in conv else 0.0) for c in cands]
+        g = self.st.tag_gender
+        if g:
+            fits = self.fits + [c for c in conv if c not in self.st.feats and self.ctx.gender.get(c) == g]
+            if len(fits) == 1:
+                scores[cands.index(fits[0])] += self.w.get("tag_pronoun_sure", 0.0)
+        return cands, scores
 
 
 @dataclass(frozen=True, slots=True)
@@ -769,11 +824,14 @@ class _Path:
 
 
 def decode(
-    story: Story, model: Model, oracle: dict[int, str] | None = None, beam: int = BEAM, ctx: Context | None = None
+    story: Story, model: Model, oracle: dict[int, str] | None = None, beam: int = BEAM, ctx: Context | None = None,
+    features: bool = False,
 ) -> list[Decision]:
     """Attribute every speech and thought quote, left to right, keeping the ``beam`` likeliest readings
     of the conversation so that one early mistake does not derail the turn-taking after it.
-    ``oracle`` (quote index -> character) forces the true speaker into the history, for training."""
+    ``oracle`` (quote index -> character) forces the true speaker into the history, for training;
+    ``features`` keeps every candidate's features in the decisions (for training; otherwise only
+    the static ones)."""
     ctx = ctx or Context(story)
     paras = story.spans("paragraphs")
     p_starts = [p.start for p in paras]
@@ -805,33 +863,35 @@ def decode(
                 _add(st.feats, cid, "called_next")
             # later pieces of a paragraph lean on its earlier speaker unless a tag of their own says otherwise
             untagged_piece = n > 0 and tag_after(ctx, q.end, hi) is None
-            grown: list[_Path] = []
+            grown: list[tuple] = []  # (log-probability, speaker, decision, choice, reading, its recent turns)
             scored: dict[tuple, tuple[Decision, list[float]]] = {}  # readings that agree on what the features see
+            scorer = _Scorer(ctx, st, model)
             for path in paths:
                 same = utt is not None and utt == path.utterance
                 continues = "carried_over" if same and n == 0 else "continues" if same or untagged_piece else None
-                seen = (continues and path.speaker, continues, tuple((h.para, h.speaker) for h in path.history[-12:]),
-                        tuple(path.history[-1].addressees) if path.history else ())
+                recent = tuple((h.para, h.speaker, *h.addressees) for h in path.history[-12:])
+                seen = (continues and path.speaker, continues, recent)
                 if seen not in scored:
-                    feats = candidates(ctx, st, pi, path.history, path.speaker, continues)
-                    scores = [model.score(f) for f in feats.values()]
-                    scored[seen] = Decision(i, list(feats), list(feats.values()), scores, st.tags), _softmax(scores)
+                    conv = conversation(st, pi, path.history, path.speaker, continues)
+                    cands, scores = scorer.scores(conv)
+                    feats = candidates(ctx, st, conv) if features else st.feats
+                    d = Decision(i, cands, [feats.get(c, {}) for c in cands], scores, st.tags)
+                    scored[seen] = d, _softmax(scores)
                 d, probs = scored[seen]
                 cands = d.candidates
                 if oracle is not None and i in oracle:
                     k = cands.index(oracle[i]) if oracle[i] in cands else None
-                    grown.append(_Path(path.logp, path.history, oracle[i], utt, (d, k, path.choices)))
+                    grown.append((path.logp, oracle[i], d, k, path, recent))
                     continue
                 if not cands:
-                    grown.append(_Path(path.logp, path.history, None, utt, (d, None, path.choices)))
+                    grown.append((path.logp, None, d, None, path, recent))
                     continue
                 best = sorted(range(len(cands)), key=probs.__getitem__, reverse=True)[:width]
                 if same and n and path.speaker in cands:  # the rest of an utterance is its speaker's
                     best, probs = [cands.index(path.speaker)], [1.0] * len(cands)
                 for k in best:
-                    logp = path.logp + math.log(max(probs[k], 1e-12))
-                    grown.append(_Path(logp, path.history, cands[k], utt, (d, k, path.choices)))
-            paths = _prune(grown, width)
+                    grown.append((path.logp + math.log(max(probs[k], 1e-12)), cands[k], d, k, path, recent))
+            paths = _prune(grown, utt, width)
         if any(quotes[i].attrs.get("kind") == "speech" for i in idxs):  # thoughts are not turns
             voc = [c for i in idxs for c, _ in vocatives(ctx, quotes[i])]
             # a paragraph that carries on the last one's unclosed quote is the same turn, not a new one
@@ -854,16 +914,15 @@ def decode(
     return out[::-1]
 
 
-def _prune(paths: list[_Path], width: int) -> list[_Path]:
+def _prune(grown: list[tuple], utterance: int | None, width: int) -> list[_Path]:
     """The ``width`` likeliest readings, one per state the features can tell apart (the recent turns,
     the last speaker and utterance): a less likely twin would only repeat the same future."""
     out: list[_Path] = []
     states = set()
-    for t in sorted(paths, key=lambda t: -t.logp):
-        state = (t.speaker, t.utterance, tuple((h.para, h.speaker, *h.addressees) for h in t.history[-12:]))
-        if state not in states:
-            states.add(state)
-            out.append(t)
+    for logp, speaker, d, k, path, recent in sorted(grown, key=lambda t: -t[0]):
+        if (speaker, recent) not in states:
+            states.add((speaker, recent))
+            out.append(_Path(logp, path.history, speaker, utterance, (d, k, path.choices)))
             if len(out) == width:
                 break
     return out
