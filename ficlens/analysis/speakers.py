@@ -712,16 +712,30 @@ def static_features(ctx: Context, q: Span, p_lo: int, p_hi: int, lo: int, hi: in
     return Static(q, feats, tags, tagged, tag_gender if tag_gender in ("m", "f") else None)
 
 
+def recent_turns(
+    st: Static, para: int, history: list[Turn] | tuple[Turn, ...], continues: str | None
+) -> tuple[tuple[Turn, ...], tuple[str, ...]]:
+    """All the conversation features read of the history: the exchange (the last turns in nearby
+    paragraphs) and up to five speakers of the last turns, the latest first."""
+    speech = st.q.attrs.get("kind") == "speech" and continues != "carried_over"  # the same turn goes on
+    turns = tuple(h for h in history[-3:] if para - h.para <= 3) if speech else ()
+    spoke: list[str] = []
+    for h in reversed(history[-12:]):
+        if h.speaker and h.speaker not in spoke and para - h.para <= 30:
+            spoke.append(h.speaker)
+            if len(spoke) == 5:
+                break
+    return turns, tuple(spoke)
+
+
 def conversation(
-    st: Static, para: int, history: list[Turn] | tuple[Turn, ...], prev_speaker: str | None, continues: str | None
+    para: int, turns: tuple[Turn, ...], spoke: tuple[str, ...], prev_speaker: str | None, continues: str | None
 ) -> dict[str, dict[str, float]]:
-    """What the conversation so far says about the quote's candidates: who spoke one and two turns
-    before, whom that turn addressed, who is carrying on (``continues`` names the feature, "continues"
-    or "carried_over", that ``prev_speaker`` gets) and who spoke recently."""
+    """What the conversation so far (``recent_turns``) says about the quote's candidates: who spoke one
+    and two turns before, whom that turn addressed, who is carrying on (``continues`` names the feature,
+    "continues" or "carried_over", that ``prev_speaker`` gets) and who spoke recently."""
     feats: dict[str, dict[str, float]] = {}
     # the exchange: turns in nearby paragraphs; "_gap" when narration paragraphs come between
-    speech = st.q.attrs.get("kind") == "speech" and continues != "carried_over"  # the same turn goes on
-    turns = [h for h in history[-3:] if para - h.para <= 3] if speech else []
     if turns and para - turns[-1].para <= 2:
         gap = "" if para - turns[-1].para == 1 else "_gap"
         _add(feats, turns[-1].speaker, "prev1" + gap)
@@ -732,11 +746,7 @@ def conversation(
             _add(feats, turns[-2].speaker, "prev2" + ("" if unbroken else "_gap"))
     if continues:
         _add(feats, prev_speaker, continues)
-    spoke: list[str] = []
-    for h in reversed(history[-12:]):
-        if h.speaker and h.speaker not in spoke and para - h.para <= 30:
-            spoke.append(h.speaker)
-    for rank, cid in enumerate(spoke[:5]):
+    for rank, cid in enumerate(spoke):
         _add(feats, cid, "spoke_recently", 1.0 / (1 + rank))
     return feats
 
@@ -870,9 +880,11 @@ def decode(
                 same = utt is not None and utt == path.utterance
                 continues = "carried_over" if same and n == 0 else "continues" if same or untagged_piece else None
                 recent = tuple((h.para, h.speaker, *h.addressees) for h in path.history[-12:])
-                seen = (continues and path.speaker, continues, recent)
+                turns, spoke = recent_turns(st, pi, path.history, continues)
+                seen = (continues and path.speaker, continues, spoke,
+                        tuple((h.para, h.speaker, *h.addressees) for h in turns))
                 if seen not in scored:
-                    conv = conversation(st, pi, path.history, path.speaker, continues)
+                    conv = conversation(pi, turns, spoke, path.speaker, continues)
                     cands, scores = scorer.scores(conv)
                     feats = candidates(ctx, st, conv) if features else st.feats
                     d = Decision(i, cands, [feats.get(c, {}) for c in cands], scores, st.tags)
