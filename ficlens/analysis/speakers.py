@@ -826,11 +826,18 @@ class _Path:
     """One reading of the dialogue so far, for the beam: its log-probability, the recent turns, the
     last speaker and utterance, and the choices made (a linked list back to the start)."""
 
+    @classmethod
+    def after(cls, t: _Path, history: tuple[Turn, ...]) -> _Path:
+        """Reading ``t`` once its paragraph is a turn of ``history``."""
+        recent = tuple((h.para, h.speaker, *h.addressees) for h in history[-12:])
+        return cls(t.logp, history, t.speaker, t.utterance, t.choices, recent)
+
     logp: float
     history: tuple[Turn, ...]
     speaker: str | None
     utterance: int | None
     choices: tuple | None  # (Decision, chosen index or None, previous choices)
+    recent: tuple = ()  # the history as a key: (paragraph, speaker, *addressees) of the last 12 turns
 
 
 def decode(
@@ -873,13 +880,12 @@ def decode(
                 _add(st.feats, cid, "called_next")
             # later pieces of a paragraph lean on its earlier speaker unless a tag of their own says otherwise
             untagged_piece = n > 0 and tag_after(ctx, q.end, hi) is None
-            grown: list[tuple] = []  # (log-probability, speaker, decision, choice, reading, its recent turns)
+            grown: list[tuple] = []  # (log-probability, speaker, decision, choice, reading)
             scored: dict[tuple, tuple[Decision, list[float]]] = {}  # readings that agree on what the features see
             scorer = _Scorer(ctx, st, model)
             for path in paths:
                 same = utt is not None and utt == path.utterance
                 continues = "carried_over" if same and n == 0 else "continues" if same or untagged_piece else None
-                recent = tuple((h.para, h.speaker, *h.addressees) for h in path.history[-12:])
                 turns, spoke = recent_turns(st, pi, path.history, continues)
                 seen = (continues and path.speaker, continues, spoke,
                         tuple((h.para, h.speaker, *h.addressees) for h in turns))
@@ -893,16 +899,16 @@ def decode(
                 cands = d.candidates
                 if oracle is not None and i in oracle:
                     k = cands.index(oracle[i]) if oracle[i] in cands else None
-                    grown.append((path.logp, oracle[i], d, k, path, recent))
+                    grown.append((path.logp, oracle[i], d, k, path))
                     continue
                 if not cands:
-                    grown.append((path.logp, None, d, None, path, recent))
+                    grown.append((path.logp, None, d, None, path))
                     continue
                 best = sorted(range(len(cands)), key=probs.__getitem__, reverse=True)[:width]
                 if same and n and path.speaker in cands:  # the rest of an utterance is its speaker's
                     best, probs = [cands.index(path.speaker)], [1.0] * len(cands)
                 for k in best:
-                    grown.append((path.logp + math.log(max(probs[k], 1e-12)), cands[k], d, k, path, recent))
+                    grown.append((path.logp + math.log(max(probs[k], 1e-12)), cands[k], d, k, path))
             paths = _prune(grown, utt, width)
         if any(quotes[i].attrs.get("kind") == "speech" for i in idxs):  # thoughts are not turns
             voc = [c for i in idxs for c, _ in vocatives(ctx, quotes[i])]
@@ -912,9 +918,8 @@ def decode(
                 quotes[i].attrs.get("utterance") == first_utt for i in by_para.get(pi - 1, [])
             )
             paths = [
-                _Path(t.logp, (*t.history[-11 : -1 if carried and t.history else None],
-                               Turn(pi, t.speaker, [c for c in voc if c != t.speaker])), t.speaker, t.utterance,
-                      t.choices)
+                _Path.after(t, (*t.history[-11 : -1 if carried and t.history else None],
+                                Turn(pi, t.speaker, [c for c in voc if c != t.speaker])))
                 for t in paths
             ]
     out: list[Decision] = []
@@ -931,10 +936,10 @@ def _prune(grown: list[tuple], utterance: int | None, width: int) -> list[_Path]
     the last speaker and utterance): a less likely twin would only repeat the same future."""
     out: list[_Path] = []
     states = set()
-    for logp, speaker, d, k, path, recent in sorted(grown, key=lambda t: -t[0]):
-        if (speaker, recent) not in states:
-            states.add((speaker, recent))
-            out.append(_Path(logp, path.history, speaker, utterance, (d, k, path.choices)))
+    for logp, speaker, d, k, path in sorted(grown, key=lambda t: -t[0]):
+        if (speaker, path.recent) not in states:
+            states.add((speaker, path.recent))
+            out.append(_Path(logp, path.history, speaker, utterance, (d, k, path.choices), path.recent))
             if len(out) == width:
                 break
     return out
