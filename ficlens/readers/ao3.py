@@ -51,6 +51,8 @@ _NOTE_LABELS = {
 _CHAPTER_HEADING = re.compile(r"^Chapter \d+(?:: .*)?$")
 _STAT = re.compile(r"(Published|Updated|Completed|Words|Chapters):\s*(\S+)")
 _WORK_URL = re.compile(r"/works/(\d+)")
+#: A story's id in its URL: AO3 and other OTW archives (``/works/ID``), FanFiction.net and its kin (``/s/ID``).
+_STORY_ID = re.compile(r"/(?:works|s)/(\d+)")
 
 
 def is_download(root: Element) -> bool:
@@ -68,10 +70,26 @@ def set_work_url(meta: Metadata, url: str | None) -> None:
     if not url:
         return
     meta.source_url = url
-    m = _WORK_URL.search(url)
+    m = _STORY_ID.search(url)
     if m:
         meta.work_id = m.group(1)
     meta.site = urlparse(url).netloc or meta.site
+
+
+#: Where a browser saved the page from (Chrome and IE write ``<!-- saved from url=(0047)https://… -->``).
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->")
+
+
+def page_url(root: Element, markup: str) -> str | None:
+    """The absolute address a saved page came from: canonical or og:url links, or the browser's note."""
+    for el in root.iter("link"):
+        if el.get("rel") == "canonical" and el.get("href", "").startswith("http"):
+            return el.get("href")
+    for el in root.iter("meta"):
+        if el.get("property") == "og:url" and el.get("content", "").startswith("http"):
+            return el.get("content")
+    m = _SAVED_FROM.search(markup[:2000])
+    return m.group(1) if m else None
 
 
 def apply_stats(meta: Metadata, text: str) -> None:
@@ -304,8 +322,9 @@ _WEB_FIELDS = {
 }
 
 
-def read_web_page(root: Element, meta: Metadata, builder: TextBuilder) -> None:
-    """The work page as saved from a browser (``dl.work.meta.group``, ``div#workskin``)."""
+def read_web_page(root: Element, meta: Metadata, builder: TextBuilder, url: str | None = None) -> None:
+    """The work page as saved from a browser (``dl.work.meta.group``, ``div#workskin``); ``url`` is where
+    it was saved from, when known (its links are often relative: ``/works/31337/chapters/902``)."""
     dl = next(d for d in root.iter("dl") if "work" in classes(d))
     for dd in dl.iter("dd"):
         field = _WEB_FIELDS.get(first_class(dd))
@@ -330,9 +349,14 @@ def read_web_page(root: Element, meta: Metadata, builder: TextBuilder) -> None:
     end = find(root, id="work_endnotes")
     if end is not None:
         meta.extra["end_notes"] = plain(find(end, "blockquote"))
-    link = next((a.get("href") for a in root.iter("a") if _WORK_URL.search(a.get("href", ""))), None)
-    canonical = next((ln.get("href") for ln in root.iter("link") if ln.get("rel") == "canonical"), None)
-    set_work_url(meta, canonical or link)
+    link = next((a.get("href", "") for a in root.iter("a") if _WORK_URL.search(a.get("href", ""))), "")
+    work = _WORK_URL.search(url or "") or _WORK_URL.search(link)
+    host = urlparse(url or link).netloc
+    title = find(root, "title")
+    if not host and title is not None and "[Archive of Our Own]" in text_of(title):
+        host = "archiveofourown.org"
+    if work:  # the work's own address, not the chapter or the full-work view that was saved
+        set_work_url(meta, f"https://{host}/works/{work.group(1)}" if host else f"/works/{work.group(1)}")
     chapters = find(skin, id="chapters")
     if chapters is None:
         return

@@ -76,6 +76,23 @@ class Package:
     def first(self, tag: str) -> str | None:
         return next(iter(self.values(tag)), None)
 
+    def creators(self) -> list[str]:
+        """The authors: creators without a role, or with role ``aut`` (an editor or illustrator is not one)."""
+        roles = {e.get("refines", "").lstrip("#"): text_of(e) for e in self.metadata if e.get("property") == "role"}
+        return [
+            text_of(e)
+            for e in self.metadata
+            if e.tag == "creator" and text_of(e) and (_attr(e, "role") or roles.get(e.get("id", ""), "aut")) == "aut"
+        ]
+
+    def refined(self, prop: str) -> tuple[str, dict[str, str]] | None:
+        """An EPUB 3 ``<meta property=prop>`` value and the properties that refine it (series position...)."""
+        el = next((e for e in self.metadata if e.tag == "meta" and e.get("property") == prop), None)
+        if el is None:
+            return None
+        ref = "#" + el.get("id", "")
+        return text_of(el), {e.get("property", ""): text_of(e) for e in self.metadata if e.get("refines") == ref}
+
     def meta(self, name: str) -> str | None:
         return next((e.get("content") for e in self.metadata if e.tag == "meta" and e.get("name") == name), None)
 
@@ -142,13 +159,15 @@ _DATE_EVENTS = {"publication": "published", "modification": "updated", "creation
 def _opf_common(pkg: Package, meta: Metadata) -> None:
     """Fields every EPUB may carry in its OPF, used where the book's own pages say nothing."""
     meta.title = meta.title or pkg.first("title")
-    meta.authors = meta.authors or pkg.values("creator")
+    meta.authors = meta.authors or pkg.creators()
     meta.language = meta.language or pkg.first("language")
     if meta.summary is None and pkg.first("description"):
         meta.summary = plain(parse_html(pkg.first("description") or ""))
-    series = pkg.meta("calibre:series")
+    series, index = pkg.meta("calibre:series"), pkg.meta("calibre:series_index")
+    collection = pkg.refined("belongs-to-collection")
+    if not series and collection and collection[1].get("collection-type", "series") == "series":
+        series, index = collection[0], collection[1].get("group-position")
     if series and "series" not in meta.extra:
-        index = pkg.meta("calibre:series_index")
         part = int(float(index)) if index and re.fullmatch(r"\d+(\.0+)?", index) else None
         meta.extra["series"] = [{"name": series, "part": part, "url": None, "id": None}]
     for e in pkg.metadata:
@@ -159,7 +178,7 @@ def _opf_common(pkg: Package, meta: Metadata) -> None:
 
 def _ao3_fallbacks(pkg: Package, meta: Metadata) -> None:
     """Typed tags come from the preface; the OPF subjects (types lost) stand in when it has none."""
-    meta.authors = meta.authors or [a for c in pkg.values("creator") for a in c.split(", ")]  # one joined creator
+    meta.authors = meta.authors or [a for c in pkg.creators() for a in c.split(", ")]  # one joined creator
     _opf_common(pkg, meta)
     if not (meta.rating or meta.fandoms or meta.additional_tags):
         for subject in pkg.values("subject"):

@@ -49,6 +49,13 @@ _FIELDS = {
     "packaged": "packaged",
     "collections": "collections",
 }
+#: Words that name a field inside a renamed label ("Story Status", "Word Count", "Rated", "Main Pairings").
+_KEYWORDS = (
+    ("rat", "rating"), ("status", "status"), ("word", "words"), ("chapter", "chapters"), ("pairing", "relationships"),
+    ("ship", "relationships"), ("relationship", "relationships"), ("character", "characters"),
+    ("warning", "warnings"), ("fandom", "fandoms"), ("genre", "genre"), ("summary", "summary"),
+    ("language", "language"), ("publish", "published"), ("update", "updated"),
+)  # fmt: skip
 _LISTS = {"fandoms", "additional_tags", "categories", "characters", "relationships", "warnings"}
 #: Bold labels FanFicFare puts before AO3 notes inside chapters, and where each note goes.
 _NOTE_LABELS = {
@@ -78,7 +85,7 @@ def _extend(meta: Metadata, field: str, values: list[str]) -> None:
 def apply_title_page(meta: Metadata, fields: dict[str, Element]) -> None:
     """Fill ``meta`` from the title page entries FanFicFare wrote (its defaults and AO3 extras)."""
     for label, frag in fields.items():
-        name = _FIELDS.get(label)
+        name = _FIELDS.get(label) or _keyword_field(label)
         value = text_of(frag)
         if name is None:
             meta.extra[label.replace(" ", "_")] = value
@@ -109,6 +116,12 @@ def apply_title_page(meta: Metadata, fields: dict[str, Element]) -> None:
             meta.extra[name] = value
         else:
             setattr(meta, name, value or None)
+
+
+def _keyword_field(label: str) -> str | None:
+    """The field a label renamed by the user names, by the first keyword one of its words starts with."""
+    words = label.split()
+    return next((field for key, field in _KEYWORDS if any(w.startswith(key) for w in words)), None)
 
 
 def render_chapter(body: Element, title: Element | None, builder: TextBuilder, meta: Metadata, info: dict) -> None:

@@ -43,7 +43,7 @@ def read(path: Path, data: bytes) -> Story:
                 _render_body(root, builder, meta)
         elif ao3.is_web_page(root):
             fmt = "ao3_web"
-            ao3.read_web_page(root, meta, builder)
+            ao3.read_web_page(root, meta, builder, ao3.page_url(root, text))
         else:
             fmt = "html"
             _read_generic(root, meta, builder)

@@ -27,6 +27,9 @@ _MAGIC = {
 }
 # Bytes cp1252 leaves undefined, and control characters no text file contains.
 _NOT_CP1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]|[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+# A whole multi-byte UTF-8 character (a lead byte and all its continuation bytes). Two cp1252 letters
+# can look like half of one ("é”" is E9 94), so a lone lead + continuation pair proves nothing.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
 def sniff(head: bytes, path: Path) -> bool:
@@ -68,7 +71,7 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as e:
         utf8_error = e
-    if _NOT_CP1252.search(data) or re.search(rb"[\xc2-\xf4][\x80-\xbf]", data):
+    if _NOT_CP1252.search(data) or _UTF8_SEQUENCE.search(data):
         # Control bytes, or real UTF-8 sequences mixed with invalid ones: neither encoding fits.
         raise ReadError(
             f"invalid UTF-8 at byte {utf8_error.start} and not cp1252 text either; "

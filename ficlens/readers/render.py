@@ -242,6 +242,8 @@ class TextBuilder:
     ) -> None:
         """Write one rendered block (``raw`` before stripping, with its italics) as what it is."""
         kind = "heading" if heading else paragraph_kind(text, centered)
+        if kind is None and self._chapter and len(self.paragraphs) == self._chapter[1] and structure.is_heading(text):
+            kind = "heading"  # the author's own "Chapter One" under the file's chapter heading
         if kind is None:  # prose, by far the most common
             start, end = self._block(text)
             self.paragraphs.append(Span(start, end))

@@ -47,11 +47,14 @@ _CANON = {v.lower(): v for v in RATINGS + WARNINGS + CATEGORIES}
 _LANGUAGES = {
     "en": "English", "es": "Español", "fr": "Français", "de": "Deutsch", "it": "Italiano", "ru": "Русский",
     "ja": "日本語", "ko": "한국어", "pl": "Polski", "nl": "Nederlands",
+    "eng": "English", "spa": "Español", "fra": "Français", "fre": "Français", "deu": "Deutsch", "ger": "Deutsch",
+    "ita": "Italiano", "rus": "Русский", "jpn": "日本語", "kor": "한국어", "pol": "Polski", "nld": "Nederlands",
+    "dut": "Nederlands",
 }  # fmt: skip
 
 
 def language(value: str | None) -> str | None:
-    """``en``/``en-US`` -> ``English``; a name stays as it is."""
+    """``en``/``en-US``/``eng`` (ISO 639-1 or -2, as Calibre writes) -> ``English``; a name stays as it is."""
     if not value:
         return None
     return _LANGUAGES.get(value.strip().lower().split("-")[0], value.strip()) if len(value) <= 6 else value.strip()
