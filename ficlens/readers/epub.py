@@ -66,6 +66,29 @@ class Package:
     path: Path
     metadata: list[Element]
     spine: list[str]
+    toc: str | None = None  # the EPUB 3 nav document, else the NCX
+
+    def toc_titles(self) -> dict[str, str]:
+        """Spine document -> the first title the table of contents gives it (a damaged TOC gives none)."""
+        if not self.toc:
+            return {}
+        try:
+            root = self.doc(self.toc)
+        except ReadError:
+            return {}
+        base = posixpath.dirname(self.toc)
+        entries = (
+            [(text_of(a), a.get("href", "")) for a in root.iter("a")]
+            if root.tag == "html"
+            else [(text_of(p.find("navLabel")), p.find("content").get("src", "")) for p in root.iter("navPoint")
+                  if p.find("navLabel") is not None and p.find("content") is not None]
+        )  # fmt: skip
+        titles: dict[str, str] = {}
+        for title, href in entries:
+            name = posixpath.normpath(posixpath.join(base, unquote(href.split("#")[0])))
+            if title and href:
+                titles.setdefault(name, title)
+        return titles
 
     def doc(self, name: str) -> Element:
         return parse_xml(self.zip.read(name), self.path, name)
@@ -112,6 +135,9 @@ def open_package(path: Path, data: bytes) -> Package:
     metadata = find(root, "metadata")
     manifest = {item.get("id"): item for item in root.iter("item")}
     base = posixpath.dirname(opf)
+    nav = next((i for i in manifest.values() if "nav" in i.get("properties", "").split()), None)
+    ncx = next((i for i in manifest.values() if i.get("media-type") == "application/x-dtbncx+xml"), None)
+    toc = nav if nav is not None else ncx
     spine = []
     for ref in root.iter("itemref"):
         item = manifest.get(ref.get("idref"))
@@ -120,7 +146,8 @@ def open_package(path: Path, data: bytes) -> Package:
         spine.append(posixpath.normpath(posixpath.join(base, unquote(item.get("href", "")))))
     if not spine:
         raise ReadError(f"EPUB spine in {opf} lists no documents; the file is damaged", path=str(path))
-    return Package(z, path, list(metadata) if metadata is not None else [], spine)
+    toc_name = posixpath.normpath(posixpath.join(base, unquote(toc.get("href", "")))) if toc is not None else None
+    return Package(z, path, list(metadata) if metadata is not None else [], spine, toc_name)
 
 
 def read(path: Path, data: bytes) -> Story:
@@ -235,14 +262,17 @@ def _read_generic(pkg: Package, docs: list[Element], meta: Metadata, builder: Te
 
 
 def _render_spine(pkg: Package, docs: list[Element], builder: TextBuilder) -> None:
+    """A chapter per spine document with a heading, or that the table of contents names (Calibre's
+    split files continue the chapter before them)."""
     started = False
+    titles = pkg.toc_titles()
     for name, root in zip(pkg.spine, docs, strict=True):
         body = find(root, "body")
         if body is None or _SKIP_DOCS.search(name):
             continue
         heading = next((h for tag in ("h1", "h2", "h3") for h in body.iter(tag)), None)
-        if heading is not None:
-            builder.chapter(text_of(heading) or None)
+        if heading is not None or name in titles:
+            builder.chapter((text_of(heading) if heading is not None else "") or titles.get(name))
             started = True
         elif not started:
             builder.chapter(None)

@@ -95,4 +95,51 @@ def _render_body(root: Element, builder: TextBuilder, meta: Metadata) -> None:
     body = body if body is not None else root
     notes = leading_blockquotes(body)
     meta.notes += [n for n in map(plain, notes) if n]
-    builder.content(body, skip=set(notes))
+    builder.content(body, skip=set(notes) | _contents_lists(body) | _gutenberg_boilerplate(body, meta))
+    byline = next((s for s in builder.front if s.label == "header"), None)
+    if byline is not None and not meta.authors:
+        meta.authors = [builder.parts_text(byline).split(None, 1)[1]]
+
+
+_CONTENTS = re.compile(r"(?:table of )?contents\.?", re.I)
+
+
+def _contents_lists(body: Element) -> set[Element]:
+    """A table of contents (a list or table of links into the file, and its "Contents" heading): not prose."""
+    found: set[Element] = set()
+    for el in body.iter():
+        if el.tag in ("h1", "h2", "h3", "h4") and _CONTENTS.fullmatch(text_of(el)):
+            found.add(el)
+        elif el.tag in ("ul", "ol", "table", "nav"):
+            links = [a for a in el.iter("a") if a.get("href", "").startswith("#")]
+            if len(links) >= 2 and len(text_of(el).split()) <= 15 * len(links):
+                found.add(el)
+    return found
+
+
+_PG_MARK = re.compile(r"\*\*\*\s*(START|END) OF (?:THE|THIS) PROJECT GUTENBERG", re.I)
+_PG_FIELD = re.compile(r"^\s*(Title|Author|Language)\s*:\s*(\S.*?)\s*$", re.M)
+
+
+def _gutenberg_boilerplate(body: Element, meta: Metadata) -> set[Element]:
+    """Project Gutenberg's licence header and footer (around its ``*** START/END OF ...`` lines); the header's
+    Title, Author and Language lines become metadata."""
+    order = list(body.iter())
+    marks = {m.group(1).upper(): i for i, el in enumerate(order) if el.text and (m := _PG_MARK.search(el.text))}
+    if "START" not in marks:
+        return set()
+    parents = {child: el for el in order for child in el}
+    keep: set[Element] = set()
+    for i in marks.values():  # the containers of the marker lines stay open; what else lies outside goes
+        el: Element | None = order[i]
+        while el is not None:
+            keep.add(el)
+            el = parents.get(el)
+    start, end = marks["START"], marks.get("END", len(order))
+    head = "\n".join("".join(el.itertext()) for el in order[:start] if el.tag in ("p", "pre"))
+    fields = {k.lower(): v for k, v in reversed(_PG_FIELD.findall(head))}
+    meta.title = fields.get("title") or meta.title
+    meta.authors = [fields["author"]] if "author" in fields else meta.authors
+    meta.language = fields.get("language") or meta.language
+    outside = order[: start + 1] + order[end:]
+    return {el for el in outside if el not in keep} | {order[start], *order[end : end + 1]}

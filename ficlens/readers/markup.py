@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from html.entities import name2codepoint
 from html.parser import HTMLParser
 from pathlib import Path
@@ -188,8 +189,22 @@ def first_class(el: Element) -> str:
 
 
 def text_of(el: Element) -> str:
-    """All text inside ``el`` with whitespace collapsed (for labels, titles and tag names)."""
-    return " ".join("".join(el.itertext()).split())
+    """All text inside ``el`` with whitespace collapsed (for labels, titles and tag names); a ``<br>``
+    separates words ("CHAPTER I.<br>THE FLOOD")."""
+    if el.find(".//br") is None:
+        return " ".join("".join(el.itertext()).split())
+    return " ".join("".join(_text_with_breaks(el)).split())
+
+
+def _text_with_breaks(el: Element) -> Iterator[str]:
+    if el.tag == "br":
+        yield " "
+    if el.text:
+        yield el.text
+    for child in el:
+        yield from _text_with_breaks(child)
+        if child.tail:
+            yield child.tail
 
 
 def find(root: Element, tag: str | None = None, **attrs: str) -> Element | None:

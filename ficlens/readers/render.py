@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from ficlens.analysis import structure
-from ficlens.readers.markup import Element
+from ficlens.readers.markup import Element, text_of
 from ficlens.story import Metadata, Span, Story
 
 _BLOCK = frozenset(
@@ -33,6 +33,11 @@ _FRONT = re.compile(
     r"[\W_]{0,3}(?:(?P<author_note>(?i:a/n\b|a\.n\.|author'?s'?\s*notes?\b)|AN\s*[:\-])|(?P<disclaimer>(?i:disclaimer)\b))"
 )
 HR_TEXT = "* * *"
+#: A byline over the story ("by Perpetua Vane", "BY<br>TOBIAS MARCHBANK"), not a sentence ("By the time...").
+_BYLINE = re.compile(
+    r"(?i:by|written by)\s+(?!(?i:the|a|an|this|that|then|now|noon|night|morning|evening|dawn|midnight|my|his|her|"
+    r"their|our|its|all|some|way|far|then)\b)\S+(?:\s+\S+){0,4}(?<![.!?,;:])"
+)
 
 
 def is_divider(text: str, centered: bool = False) -> bool:
@@ -184,7 +189,7 @@ class TextBuilder:
                 self.divider()
             elif tag in chapter_tags:
                 self._flush(centered)
-                title = " ".join("".join(child.itertext()).split())
+                title = text_of(child)
                 self.chapter(title or None, title)
             elif not isinstance(tag, str) or tag in _SKIP:
                 pass
@@ -244,13 +249,16 @@ class TextBuilder:
         kind = "heading" if heading else paragraph_kind(text, centered)
         if kind is None and self._chapter and len(self.paragraphs) == self._chapter[1] and structure.is_heading(text):
             kind = "heading"  # the author's own "Chapter One" under the file's chapter heading
+        if kind is None and self._chapter is None and not self.paragraphs and _BYLINE.fullmatch(text):
+            kind = "header"  # a byline under a book's title, before any chapter
         if kind is None:  # prose, by far the most common
             start, end = self._block(text)
             self.paragraphs.append(Span(start, end))
             if ital:
                 self._italics(start, text, len(raw) - len(raw.lstrip()), ital)
-        elif kind == "heading":
-            self.heading(text)
+        elif kind in ("heading", "header"):
+            start, end = self._block(text)
+            self.front.append(Span(start, end, kind))
         elif kind == "divider":
             self.divider(text)
         elif kind == "pov":
@@ -277,6 +285,10 @@ class TextBuilder:
 
     def text(self) -> str:
         return "\n\n".join(self.parts)
+
+    def parts_text(self, span: Span) -> str:
+        """The text of a span written so far (before ``story()``)."""
+        return self.text()[span.start : span.end]
 
     def story(self, meta: Metadata, source: str, producer: str) -> Story:
         """The Story with every layer; a text without chapter headings is one untitled chapter."""

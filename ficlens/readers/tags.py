@@ -7,6 +7,8 @@ counts are recomputed from the text and compared with the stated stats.
 
 from __future__ import annotations
 
+import re
+
 from ficlens.story import Metadata, Story
 
 RATINGS = ("Not Rated", "General Audiences", "Teen And Up Audiences", "Mature", "Explicit")
@@ -92,10 +94,23 @@ def split_relationship(tag: str) -> dict:
     return {"tag": tag, "kind": kind, "characters": [n.strip() for n in names if n.strip()]}
 
 
+#: Scripts written without spaces (Han, kana, Thai), where AO3 counts every character as a word.
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _unspaced_words(text: str) -> int:
+    """Words in text with CJK or Thai: one per such character, plus the other tokens that hold a letter or digit."""
+    return len(_UNSPACED.findall(text)) + sum(
+        any(c.isalnum() for c in t) for t in _UNSPACED.sub(" ", text).split()
+    )
+
+
 def count_words(story: Story) -> int:
-    """Words of prose as AO3 counts them: whitespace-separated tokens in the paragraphs."""
+    """Words of prose as AO3 counts them: whitespace-separated tokens in the paragraphs (characters in
+    Chinese, Japanese and Thai text)."""
     text = story.text
-    return sum(len(text[s.start : s.end].split()) for s in story.spans("paragraphs"))
+    count = _unspaced_words if not text.isascii() and _UNSPACED.search(text) else lambda t: len(t.split())
+    return sum(count(text[s.start : s.end]) for s in story.spans("paragraphs"))
 
 
 def finish(story: Story) -> Story:
