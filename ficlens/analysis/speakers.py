@@ -48,6 +48,7 @@ FEATURES = (
     "tag_before",  # subject of ``James said,`` just before the quote
     "beat_before",  # first character of the sentence before the quote in its paragraph
     "beat_after",  # first character of the narration after the quote in its paragraph
+    "beat_prev_para",  # first character of the last sentence of a narration paragraph right before
     "para_mention",  # named anywhere in the paragraph's narration
     "vocative",  # addressed by name inside the quote
     "in_quote",  # named inside the quote, not as a vocative
@@ -70,8 +71,8 @@ FEATURES = (
 )
 #: Features that also get an ``_untagged`` copy, set only when no tag names anyone for the quote, and a
 #: ``_pronoun_tag`` copy, set when the only tag is a pronoun (``he said``).
-_UNTAGGED = ("beat_before", "beat_after", "para_mention", "prev1", "prev2", "prev_addressed", "recent", "vocative",
-             "prev1_gap", "prev2_gap", "spoke_recently", "called_next")
+_UNTAGGED = ("beat_before", "beat_after", "beat_prev_para", "para_mention", "prev1", "prev2", "prev_addressed",
+             "recent", "vocative", "prev1_gap", "prev2_gap", "spoke_recently", "called_next")
 FEATURES += tuple(f + "_untagged" for f in _UNTAGGED) + tuple(f + "_pronoun_tag" for f in _UNTAGGED)
 _UNTAGGED_SET = frozenset(_UNTAGGED)
 _PRONOUNS = {"he": "m", "she": "f", "i": "1", "they": "p", "we": "1", "you": "2"}
@@ -651,9 +652,14 @@ def _add(feats: dict[str, dict[str, float]], cid: str | None, name: str, value: 
         f[name] = max(f.get(name, 0.0), value)
 
 
-def static_features(ctx: Context, q: Span, p_lo: int, p_hi: int, lo: int, hi: int, intro: int | None) -> Static:
+def static_features(
+    ctx: Context, q: Span, p_lo: int, p_hi: int, lo: int, hi: int, intro: int | None,
+    before: tuple[int, int] | None = None,
+) -> Static:
     """Tags, beats, vocatives, names and recency around quote ``q`` in paragraph ``[p_lo, p_hi)``;
-    ``lo``/``hi`` bound the narration on either side, ``intro`` starts a paragraph that may introduce it."""
+    ``lo``/``hi`` bound the narration on either side, ``intro`` starts a paragraph that may introduce it,
+    ``before`` is the narration paragraph right before one that opens with the quote (``Lady Catherine
+    seemed resigned.`` then her line)."""
     feats: dict[str, dict[str, float]] = {}
     tags: dict[str, Tag] = {}
 
@@ -686,6 +692,11 @@ def static_features(ctx: Context, q: Span, p_lo: int, p_hi: int, lo: int, hi: in
         a = ctx.first_character(q.end, min(hi, q.end + 200))
         if a:
             add(a[0], "beat_after", tag=Tag(*a))
+    if before is not None:
+        last = max((m.end() for m in _SENT_END.finditer(ctx.text, *before)), default=before[0])
+        b = ctx.first_character(last, before[1])
+        if b:
+            add(b[0], "beat_prev_para")
     for m in ctx.mentions_in(max(p_lo, q.start - _NEAR), min(p_hi, q.end + _NEAR)):  # near, in long paragraphs
         if m.char and m.kind != "pronoun" and not ctx.inside_quote(m.start):
             add(m.char, "para_mention")
@@ -875,7 +886,9 @@ def decode(
             lo = quotes[idxs[n - 1]].end if n else p.start
             hi = quotes[idxs[n + 1]].start if n + 1 < len(idxs) else p.end
             utt = q.attrs.get("utterance")
-            st = static_features(ctx, q, p.start, p.end, lo, hi, intro if n == 0 else None)
+            opens = n == 0 and not ctx.text[p.start : q.start].strip()
+            before = (paras[pi - 1].start, paras[pi - 1].end) if opens and pi and pi - 1 not in by_para else None
+            st = static_features(ctx, q, p.start, p.end, lo, hi, intro if n == 0 else None, before)
             for cid in next_called.get(pi, ()):  # the next turn calls them by name: they spoke this one
                 _add(st.feats, cid, "called_next")
             # later pieces of a paragraph lean on its earlier speaker unless a tag of their own says otherwise
