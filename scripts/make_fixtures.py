@@ -806,6 +806,151 @@ def generic_html(w: Work) -> str:
     )
 
 
+# -- held-out-like variants: other Calibre versions, FanFiction.net via FanFicFare, bare books ---------
+
+
+def _xhtml3(title: str, body: str) -> str:
+    return _xhtml(title, body).replace(
+        '<html xmlns="http://www.w3.org/1999/xhtml" lang="en">',
+        '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="en" xml:lang="en">',
+    )
+
+
+def _ao3_docs(w: Work, preface: str) -> list[str]:
+    docs = [preface]
+    docs += [f'<div class="userstuff">\n{ao3_chapter(w, i, c, True)}\n</div>' for i, c in enumerate(w.chapters, 1)]
+    docs[1] = docs[1].replace('<div class="userstuff">', '<div id="chapters" class="userstuff">', 1)
+    return [*docs, ao3_afterword(w, CURRENT)]
+
+
+def ao3_epub_calibre_new(w: Work, path: Path) -> None:
+    """A newer Calibre's AO3 EPUB 3: ``text/part0000.xhtml``, an SVG cover page first, a nav document, a guide,
+    one creator refined as author, the series as ``belongs-to-collection``."""
+    files = {
+        "OEBPS/titlepage.xhtml": _xhtml3(
+            "Cover",
+            '<div class="calibre1"><svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+            ' viewBox="0 0 600 800"><image width="600" height="800" xlink:href="cover.jpeg"/></svg></div>',
+        ),
+        "OEBPS/nav.xhtml": _xhtml3(
+            "Contents",
+            '<nav epub:type="toc" id="toc"><ol><li><a href="text/part0000.xhtml">Preface</a></li>'
+            '<li><a href="text/part0001.xhtml">Chapter 1: The Lamp</a></li></ol></nav>',
+        ),
+        "OEBPS/cover.jpeg": "not an image",
+    }
+    items = [("titlepage", "titlepage.xhtml", "application/xhtml+xml")]
+    for n, body in enumerate(_ao3_docs(w, ao3_preface(w, CURRENT))):
+        files[f"OEBPS/text/part{n:04d}.xhtml"] = _xhtml3(w.title, _flatten_classes(body))
+        items.append((f"id{n}", f"text/part{n:04d}.xhtml", "application/xhtml+xml"))
+    spine = [i for i, _, _ in items]
+    items += [
+        ("nav", "nav.xhtml", 'application/xhtml+xml" properties="nav'),
+        ("cover", "cover.jpeg", 'image/jpeg" properties="cover-image'),
+    ]
+    meta = f"""    <dc:title>{html.escape(w.title)}</dc:title>
+    <dc:creator id="create1">{", ".join(w.authors)}</dc:creator>
+    <meta refines="#create1" property="role" scheme="marc:relators">aut</meta>
+    <dc:description>{html.escape(w.summary)}</dc:description>
+    <dc:publisher>Archive of Our Own</dc:publisher>
+    <dc:identifier id="uuid_id">urn:uuid:0e0c3f4e-0000-4000-8000-000000004243</dc:identifier>
+    <dc:language>en</dc:language>
+    <dc:subject>Fanworks</dc:subject>
+    <meta property="dcterms:modified">2024-04-20T00:00:00Z</meta>
+    <meta property="belongs-to-collection" id="c01">Salt Roads</meta>
+    <meta refines="#c01" property="collection-type">series</meta>
+    <meta refines="#c01" property="group-position">2</meta>
+    <meta name="cover" content="cover"/>"""
+    opf = _opf(meta, items, spine, version="3.0").replace(
+        "</package>", '  <guide><reference type="cover" href="titlepage.xhtml" title="Cover"/></guide>\n</package>'
+    )
+    files["OEBPS/content.opf"] = opf
+    _write_epub(path, files, "OEBPS/content.opf")
+
+
+def fff_ffn_epub3(path: Path) -> None:
+    """FanFicFare EPUB 3 of a FanFiction.net story, title page labels renamed by the user, no dates."""
+    entries = [
+        ("Fandom", "Tidewatch"), ("Genre", "Adventure, Hurt/Comfort"), ("Ships", "Mara Q./Tobias W."),
+        ("Rated", "K+"), ("Story Status", "Complete"), ("Word Count", "9"), ("Favs", "12"),
+        ("Summary", "<p>A lantern, a storm.</p>"),
+    ]  # fmt: skip
+    page = "<div>\n" + "\n".join(f"<b>{k}:</b> {v}<br />" for k, v in entries) + "\n</div>"
+    head = (
+        '<h3><a href="https://www.fanfiction.net/s/555/1/">Harbour Lights</a> by '
+        '<a class="authorlink" href="https://www.fanfiction.net/u/1/Gull">Gull</a></h3>'
+    )
+    files = {"OEBPS/title_page.xhtml": _fff_xhtml("Harbour Lights", "fff_titlepage", head + page)}
+    items = [("title_page", "OEBPS/title_page.xhtml", "application/xhtml+xml")]
+    chapters = [
+        ("1. Prologue", ["<p>Chapter 1: Prologue</p>", "<p>The lantern was old.</p>"]),
+        ("2. Storm", ["<p>It rained.</p>", "<div class='center'>* * *</div>", "<p>It stopped, finally.</p>"]),
+    ]
+    for i, (title, paras) in enumerate(chapters, 1):
+        body = (
+            f'<h3 class="fff_chapter_title">{title}</h3>\n'
+            f'<div id="storytextp"><div id="storytext">{"".join(paras)}</div></div>'
+        )
+        metas = f'<meta name="chapterurl" content="https://www.fanfiction.net/s/555/{i}/"/>'
+        files[f"OEBPS/file{i:04d}.xhtml"] = _fff_xhtml(title, "fff_chapter", body, metas)
+        items.append((f"file{i:04d}", f"OEBPS/file{i:04d}.xhtml", "application/xhtml+xml"))
+    meta = "\n".join(
+        [
+            '    <dc:identifier id="fanficfare-uid">fanficfare-uid:www.fanfiction.net-u1-s555</dc:identifier>',
+            "    <dc:title>Harbour Lights</dc:title>",
+            '    <dc:creator id="id-1">Gull</dc:creator>',
+            '    <dc:contributor id="id-2">FanFicFare [https://github.com/JimmXinu/FanFicFare]</dc:contributor>',
+            "    <dc:language>en</dc:language>",
+            "    <dc:publisher>www.fanfiction.net</dc:publisher>",
+            "    <dc:subject>FanFiction</dc:subject>",
+            "    <dc:identifier>URL:https://www.fanfiction.net/s/555/1/</dc:identifier>",
+            '    <meta property="dcterms:modified">2024-06-01T00:00:00Z</meta>',
+        ]
+    )
+    files["content.opf"] = _opf(meta, items, [i for i, _, _ in items], version="3.0")
+    _write_epub(path, files, "content.opf")
+
+
+def bare_epub(path: Path, nav: bool) -> None:
+    """A Calibre book whose chapter files have no headings: titles only in the NCX, or only in an EPUB 3 nav."""
+    texts = [["The first file has no heading.", "It just starts."], ["Second file, also bare."], ["Third and last."]]
+    titles = ["Morning", "Noon", "Night"]
+    files, items = {}, []
+    for i, paras in enumerate(texts, 1):
+        files[f"index_split_{i:03d}.html"] = _xhtml("Book", "".join(f'<p class="calibre1">{p}</p>' for p in paras))
+        items.append((f"h{i}", f"index_split_{i:03d}.html", "application/xhtml+xml"))
+    spine = [i for i, _, _ in items]
+    if nav:
+        links = "".join(f'<li><a href="index_split_{i:03d}.html#top">{t}</a></li>' for i, t in enumerate(titles, 1))
+        files["nav.xhtml"] = _xhtml3("Nav", f'<nav epub:type="toc"><ol>{links}</ol></nav>')
+        items.append(("nav", "nav.xhtml", 'application/xhtml+xml" properties="nav'))
+    else:
+        points = "".join(
+            f'<navPoint id="n{i}" playOrder="{i}"><navLabel><text>{t}</text></navLabel>'
+            f'<content src="index_split_{i:03d}.html"/></navPoint>'
+            for i, t in enumerate(titles, 1)
+        )
+        files["toc.ncx"] = (
+            '<?xml version="1.0" encoding="utf-8"?><ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" '
+            f'version="2005-1"><navMap>{points}</navMap></ncx>'
+        )
+        items.append(("ncx", "toc.ncx", "application/x-dtbncx+xml"))
+    meta = (
+        "    <dc:title>Bare Book</dc:title>\n"
+        '    <dc:creator opf:role="aut" opf:file-as="Doe, Jan">Jan Doe</dc:creator>\n'
+        '    <dc:creator opf:role="edt">An Editor</dc:creator>\n    <dc:language>eng</dc:language>'
+    )
+    _write_epub(path, {**files, "content.opf": _opf(meta, items, spine)}, "content.opf")
+
+
+def variant_epubs(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    ao3_epub_calibre_new(LEDGER, out / "ao3_calibre_new.epub")
+    fff_ffn_epub3(out / "fff_ffn_epub3.epub")
+    bare_epub(out / "bare_ncx.epub", nav=False)
+    bare_epub(out / "bare_nav.epub", nav=True)
+
+
 # -- the benchmark book -------------------------------------------------------------------------------
 
 
@@ -855,7 +1000,8 @@ def main() -> None:
     with zipfile.ZipFile(OUT / "bundle.zip", "w", zipfile.ZIP_DEFLATED) as z:
         for name in ("ao3_current.html", "book.epub", "fff_ao3.txt"):
             z.writestr(zipfile.ZipInfo(f"downloads/{name}", ZIP_DATE), (OUT / name).read_bytes(), zipfile.ZIP_DEFLATED)
-    print(f"wrote {len(texts) + 6} fixtures to {OUT}")
+    variant_epubs(OUT / "variants")  # the hand-written HTML/TXT variants beside them are kept as files
+    print(f"wrote {len(texts) + 10} fixtures to {OUT}")
 
 
 if __name__ == "__main__":

@@ -221,6 +221,9 @@ def _ao3_fallbacks(pkg: Package, meta: Metadata) -> None:
                 meta.relationships.append(subject)
             else:
                 meta.additional_tags.append(subject)
+        named = {n for r in meta.relationships for n in tags.split_relationship(r)["characters"]}
+        meta.characters = [t for t in meta.additional_tags if t in named]  # a name a pairing holds is a character
+        meta.additional_tags = [t for t in meta.additional_tags if t not in named]
 
 
 def _read_fanficfare(pkg: Package, meta: Metadata, builder: TextBuilder) -> None:

@@ -100,9 +100,7 @@ _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u
 
 def _unspaced_words(text: str) -> int:
     """Words in text with CJK or Thai: one per such character, plus the other tokens that hold a letter or digit."""
-    return len(_UNSPACED.findall(text)) + sum(
-        any(c.isalnum() for c in t) for t in _UNSPACED.sub(" ", text).split()
-    )
+    return len(_UNSPACED.findall(text)) + sum(any(c.isalnum() for c in t) for t in _UNSPACED.sub(" ", text).split())
 
 
 def count_words(story: Story) -> int:
