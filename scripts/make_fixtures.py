@@ -943,12 +943,54 @@ def bare_epub(path: Path, nav: bool) -> None:
     _write_epub(path, {**files, "content.opf": _opf(meta, items, spine)}, "content.opf")
 
 
+def _epub_files(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n).decode() for n in z.namelist() if n not in ("mimetype", "META-INF/container.xml")}
+
+
+def fff_epub_calibre(w: Work, path: Path) -> None:
+    """A FanFicFare EPUB after Calibre converted it: body classes "calibre", other classes numbered, the
+    documents renamed ``index_split_NNN.html`` (so neither class names nor file names say what a page is)."""
+    fff_epub(w, path)
+    files = _epub_files(path)
+    opf = files.pop("content.opf")
+    renamed = {n: f"OEBPS/index_split_{i:03d}.html" for i, n in enumerate(sorted(n for n in files if "xhtml" in n))}
+    for old, new in renamed.items():
+        opf = opf.replace(old, new)
+    out = {"content.opf": opf}
+    for name, text in files.items():
+        text = re.sub(r'<body class="[^"]*"', '<body class="calibre"', text)
+        for n, cls in enumerate(("fff_chapter_title", "fff_chapter_notes fff_head_notes", "fff_chapter_notes "
+                                 "fff_foot_notes", "userstuff module"), 1):  # fmt: skip
+            text = text.replace(f'class="{cls}"', f'class="{cls.split()[0]}{n}"')
+        out[renamed.get(name, name)] = text
+    _write_epub(path, out, "content.opf")
+
+
+def ao3_epub_front_pages(w: Work, path: Path) -> None:
+    """An AO3 EPUB with four pages (cover, title page, jacket, about) before the preface."""
+    ao3_epub(w, path)
+    files = _epub_files(path)
+    pages = ["cover_page.xhtml", "titlepage.xhtml", "jacket.xhtml", "about.xhtml"]
+    for i, name in enumerate(pages):
+        files[name] = _xhtml("Front", f"<div><p>Front page {i}</p></div>")
+    items = "".join(
+        f'\n    <item id="f{i}" href="{n}" media-type="application/xhtml+xml"/>' for i, n in enumerate(pages)
+    )
+    refs = "".join(f'\n    <itemref idref="f{i}"/>' for i in range(len(pages)))
+    opf = files["content.opf"].replace("<manifest>", "<manifest>" + items)
+    files["content.opf"] = opf.replace('<spine toc="ncx">', '<spine toc="ncx">' + refs)
+    _write_epub(path, files, "content.opf")
+
+
 def variant_epubs(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     ao3_epub_calibre_new(LEDGER, out / "ao3_calibre_new.epub")
     fff_ffn_epub3(out / "fff_ffn_epub3.epub")
     bare_epub(out / "bare_ncx.epub", nav=False)
     bare_epub(out / "bare_nav.epub", nav=True)
+    fff_epub_calibre(LEDGER, out / "fff_calibre.epub")
+    ao3_epub_front_pages(LEDGER, out / "ao3_front_pages.epub")
 
 
 # -- the benchmark book -------------------------------------------------------------------------------
@@ -1001,7 +1043,7 @@ def main() -> None:
         for name in ("ao3_current.html", "book.epub", "fff_ao3.txt"):
             z.writestr(zipfile.ZipInfo(f"downloads/{name}", ZIP_DATE), (OUT / name).read_bytes(), zipfile.ZIP_DEFLATED)
     variant_epubs(OUT / "variants")  # the hand-written HTML/TXT variants beside them are kept as files
-    print(f"wrote {len(texts) + 10} fixtures to {OUT}")
+    print(f"wrote {len(texts) + 12} fixtures to {OUT}")
 
 
 if __name__ == "__main__":

@@ -121,6 +121,14 @@ def test_newer_calibre_ao3_epub3_reads_like_the_html_download():
     assert chapter_texts(story) == chapter_texts(ficlens.read(FIX / "ao3_current.html"))
 
 
+@pytest.mark.parametrize("name", ["fff_calibre.epub", "ao3_front_pages.epub"])
+def test_calibre_renamed_classes_and_files_or_added_front_pages(name):
+    story = ficlens.read(VAR / name)
+    assert contract(story) == LEDGER
+    assert chapter_texts(story) == chapter_texts(ficlens.read(FIX / "ao3_current.html"))
+    assert story.meta.extra["chapters"][0]["end_notes"] == "Next time: the storm."
+
+
 @pytest.mark.parametrize("name", ["bare_ncx.epub", "bare_nav.epub"])
 def test_epub_without_headings_takes_chapters_from_its_table_of_contents(name):
     story = ficlens.read(VAR / name)

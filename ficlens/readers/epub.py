@@ -18,7 +18,7 @@ from urllib.parse import unquote
 from ficlens.errors import ReadError
 from ficlens.readers import ao3, fanficfare, tags
 from ficlens.readers.archive import SafeZip, is_zip
-from ficlens.readers.markup import Element, classes, find, parse_html, parse_xml, text_of
+from ficlens.readers.markup import Element, classes, find, first_class, parse_html, parse_xml, text_of
 from ficlens.readers.render import TextBuilder, plain
 from ficlens.story import Metadata, Story
 
@@ -159,7 +159,7 @@ def read(path: Path, data: bytes) -> Story:
         _read_fanficfare(pkg, meta, builder)
     else:
         docs = [pkg.doc(name) for name in pkg.spine]
-        if any(ao3.is_download(d) for d in docs[:3]):
+        if any(ao3.is_download(d) for d in docs[:8]):  # after a cover, title page, jacket...
             fmt = "ao3_epub"
             ao3.read_download(docs, meta, builder)
             _ao3_fallbacks(pkg, meta)
@@ -228,6 +228,7 @@ def _ao3_fallbacks(pkg: Package, meta: Metadata) -> None:
 
 def _read_fanficfare(pkg: Package, meta: Metadata, builder: TextBuilder) -> None:
     chapters = []
+    title_page = False
     for name in pkg.spine:
         raw = pkg.zip.read(name)
         root = parse_xml(raw, pkg.path, name)
@@ -235,11 +236,16 @@ def _read_fanficfare(pkg: Package, meta: Metadata, builder: TextBuilder) -> None
         if body is None:
             continue
         kind = classes(body)
-        if "fff_titlepage" in kind or posixpath.basename(name).startswith("title_page"):
-            fanficfare.apply_title_page(meta, fanficfare.title_page_fields(raw.decode("utf-8", "replace")))
-        elif "fff_chapter" in kind or find(body, "h3", class_="fff_chapter_title") is not None:
-            metas = {m.get("name"): m.get("content") for m in root.iter("meta") if m.get("name")}
-            head = find(body, "h3", class_="fff_chapter_title")
+        # Calibre's conversions rename classes (fff_chapter_title1, body "calibre") and files (index_split_000)
+        head = next((h for h in body.iter("h3") if first_class(h) == "fff_chapter_title"), None)
+        metas = {m.get("name"): m.get("content") for m in root.iter("meta") if m.get("name")}
+        fields = None
+        if not title_page and not chapters and head is None:
+            fields = fanficfare.title_page_fields(raw.decode("utf-8", "replace"))
+        if "fff_titlepage" in kind or posixpath.basename(name).startswith("title_page") or len(fields or ()) >= 3:
+            fanficfare.apply_title_page(meta, fields or fanficfare.title_page_fields(raw.decode("utf-8", "replace")))
+            title_page = True
+        elif "fff_chapter" in kind or head is not None or "chapterurl" in metas:
             heading = text_of(head) if head is not None else None
             info = {"title": metas.get("chaptertitle") or heading, "url": metas.get("chapterurl")}
             builder.chapter(info["title"], heading)
