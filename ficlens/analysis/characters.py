@@ -346,6 +346,8 @@ def find_mentions(
         if toks[-1] is not r.tokens[-1]:
             e = s + text[s:e].rfind(toks[-1]) + len(toks[-1])
         title = r.title if toks[0] is r.tokens[0] else None
+        if title and r.described:
+            s += text[s:e].find(toks[0], len(title))  # "the Prince Prospero": the title describes, the name is Prospero
         subject = r.initial or r.speech or (r.before in _CLAUSE_START if s == r.start else False)
         if len(toks) > 1 and toks[0] == "Old" and not title:
             toks = toks[1:]  # "Old Horace" is Horace: the mention keeps the word, the character does not

@@ -42,6 +42,12 @@ TITLES: dict[str, str | None] = {
 }
 TITLES["Father"] = "he"
 TITLES["Master"] = "he"
+#: Titles that stay part of the name even after a determiner ("the amiable Miss Sedley"); any other title
+#: after one describes the person ("the Prince Prospero", "our Uncle Thomas", "the famous Colonel Lockhart").
+HONORIFICS = frozenset(
+    "Mr Mister Mrs Missus Ms Miss Mx Dr Doctor Lady Lord Madam Madame Mme Mlle Mademoiselle Monsieur Herr Frau "
+    "Fraulein Senor Senora Senorita Signor Signora Signorina Don Dona Donna Master Mistress Dame Squire".split()
+)
 #: Ranks and professions, with their abbreviations spelled out: "the General" is a story's one General.
 RANKS = {t: t for t, g in TITLES.items() if g is None} | {
     "Dr": "Doctor", "Prof": "Professor", "Capt": "Captain", "Sgt": "Sergeant", "Col": "Colonel", "Lt": "Lieutenant",
@@ -177,7 +183,7 @@ Company Corporation Corp Inc Ltd Industries Society Club Order Army Navy Force F
 Court Street Forest Wood Woods Field Fields Farm Village Town City County Kingdom Empire Republic States Union
 Headquarters HQ Centre Center Tower Prison Building Room Wing Floor Hollow Burrow Lodge Cottage Estate Grange
 Common Commons Green End Heath Moor Vale Cove Harbour Harbor Port Gate Gates Wall Garden Garage Alley Mall
-Point Landing Corner Slope Villa Terrace Crescent Parsonage Rectory Vicarage
+Point Landing Corner Slope Villa Terrace Crescent Parsonage Rectory Vicarage Light Lighthouse
 Express Times Prophet Post News Gazette Herald Journal Magazine Quarterly Weekly Daily Cup League Games
 """.split()
 )
@@ -239,11 +245,21 @@ _DETERMINERS = frozenset("this these those every any some each another his her t
 _DETERMINERS |= {w.capitalize() for w in _DETERMINERS}
 #: What may stand right before a name that makes it a description ("the Dark Lord", "her Ayah"), lower-cased.
 DETERMINERS = frozenset(w.lower() for w in _ARTICLES | _DETERMINERS)
-_PLACE_OF = frozenset("out north south east west edge outskirts middle heart streets town city village".split())
+_PLACE_OF = frozenset(
+    "out north south east west edge outskirts middle heart streets town city village parish county province "
+    "kingdom isle island shores coast gulf port harbour palace castle bank storming siege battle neighbourhood "
+    "environs suburbs capital borders".split()
+)
+#: Capitalised words before "of" that name kin or a family, not a place ("Son of Beatrice", "House of Usher").
+_KIN_OF = frozenset("Son Daughter Wife Husband Widow Mother Father Sister Brother Friend House Family Clan".split())
+#: What joins the names of a list ("Nice and Bordighera", "Lapland, Siberia, Spitzbergen").
+_LIST_GLUE = frozenset((",", "and", "or", ", and", ", or"))
+_FIRM_END = (" and Co", " & Co", " and co", " & co")  # "Carston, Waite and Co.": a firm
 _PLACE_PREPS = frozenset("in at into inside near outside within across around toward towards".split())
 
 
 _DET_WORDS = _ARTICLES | _DETERMINERS
+_DEMONSTRATIVES = frozenset("this that these those This That These Those".split())  # "With this Mrs. Rachel stepped"
 
 
 def _after_article(prev: list[str]) -> bool:
@@ -303,6 +319,7 @@ class Run:
     before: str = ""  # the word (lower-cased) or mark just before it
     after: str = ""  # the word or mark just after it
     pronoun: str = ""  # the first pronoun later in its sentence: "he", "it" or ""
+    described: bool = False  # a title after a determiner: "the Prince Prospero", "our Uncle Thomas"
 
 
 @dataclass
@@ -322,9 +339,34 @@ class Stats:
     it_after: Counter
 
 
+def _place_of(word: str) -> bool:
+    """The word before "of" makes what follows a place or a body: "the village of", "the Castle of", "Lord of"."""
+    return word in _PLACE_OF or word[:1].isupper() and word.isalpha() and word not in _KIN_OF
+
+
+def _listed(text: str, runs: list[Run], run: Run, places: frozenset[str]) -> None:
+    """Place cues from the run before in the same list: a well-known place beside a name makes both places
+    ("Newport and Saratoga"), and a firm's "and Co." makes every name of its list a firm ("Carston, Waite")."""
+    last = runs[-1] if runs and runs[-1].para == run.para and run.start - runs[-1].end <= 6 else None
+    glue = text[last.end : run.start].strip() if last else ""
+    if glue in _LIST_GLUE:
+        if " ".join(last.tokens) in places:
+            run.place += 1
+        if " ".join(run.tokens) in places:
+            last.place += 1
+    if text.startswith(_FIRM_END, run.end):
+        run.place += 2
+        k = len(runs) - 1
+        while glue == "," and k >= 0:
+            runs[k].place += 2
+            glue = text[runs[k - 1].end : runs[k].start].strip() if k and runs[k - 1].para == run.para else ""
+            k -= 1
+
+
 def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
     """Every capitalised run in the paragraphs, with the cues around it (one regex pass)."""
     runs: list[Run] = []
+    places = frozenset(_lists()["places"])
     match_after = _AFTER_PERSON.match
     for pi, (ps, pe) in enumerate(paras):
         counted, straight = ps, 0  # straight quotes seen so far in the paragraph (counted once, in order)
@@ -335,7 +377,9 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
             prev = back.rsplit(None, 2)[-2:] if spaced else ["", ""]
             w1 = prev[-1] if prev else ""
             title, name = m.group("title", "name")
-            det = spaced and not title and bool(prev) and (w1 in _DET_WORDS or len(prev) == 2 and _after_article(prev))
+            det = spaced and bool(prev) and (w1 in _DET_WORDS or len(prev) == 2 and _after_article(prev))
+            described = det and bool(title) and w1 not in _DEMONSTRATIVES and title.capitalize() not in HONORIFICS
+            det = det and not title
             if name in _NEVER_NAMES and not (title or det):
                 continue
             j = s - 1
@@ -353,12 +397,14 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
             person = 1 if speech or after_cue else 0
             if not person and (quoted or w1.endswith(",") or w1 in ("dear", "Oh", "O")):
                 person = 1 if _VOCATIVE_AFTER.match(text, e, pe) else 0  # "Lily, take Harry", "I think, Watson, that"
-            place_prep = w1 in _PLACE_PREPS or w1 == "of" and len(prev) == 2 and prev[0] in _PLACE_OF
+            place_prep = w1 in _PLACE_PREPS or w1 == "of" and len(prev) == 2 and _place_of(prev[0])
             place = 1 if place_prep and text[e : e + 1] not in ("'", "’") else 0
             if _TOWN.search(text, s, e):
                 place += 2  # "Jamestown", "Kukuanaland"
             nxt = _NEXT.match(text, e, pe)
             after = nxt.group(1).lower() if nxt else ""
+            if after.islower() and after.capitalize() in PLACE_WORDS:
+                place += 1  # "the Benbow inn", "Carn Du light": a place's name before what it names
             if after.isdigit() and len(after) <= 2:
                 place += 2  # "June 1, 1785": a month, not a woman
             # "Sasuke-kun" is Sasuke
@@ -373,25 +419,26 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
             before = w1.strip(_MARKS).lower() or w1[-1:] if spaced else back[-1:]
             later = _LATER_PRONOUN.search(text, e, min(pe, e + 80))
             pronoun = "" if later is None or len(later.group()) == 1 else "it" if later.group()[1] in "tT" else "he"
-            runs.append(
-                Run(
-                    s,
-                    e,
-                    title and title.capitalize(),  # "MRS. Lynde" is Mrs Lynde
-                    toks,
-                    initial,
-                    det,
-                    person,
-                    place,
-                    pi,
-                    poss,
-                    speech,
-                    prep,
-                    before,
-                    after,
-                    pronoun,
-                )
+            run = Run(
+                s,
+                e,
+                title and title.capitalize(),  # "MRS. Lynde" is Mrs Lynde
+                toks,
+                initial,
+                det,
+                person,
+                place,
+                pi,
+                poss,
+                speech,
+                prep,
+                before,
+                after,
+                pronoun,
+                described,
             )
+            _listed(text, runs, run, places)
+            runs.append(run)
     return runs
 
 
