@@ -151,3 +151,15 @@ def test_project_gutenberg_html_without_its_licence():
     }  # fmt: skip
     assert [c.attrs["title"] for c in story.spans("chapters")] == ["CHAPTER I. THE FLOOD", "CHAPTER II. THE MILLER"]
     assert "Gutenberg" not in story.text and "CONTENTS" not in story.text
+
+
+def test_journal_style_header_lines_are_metadata_not_prose():
+    story = ficlens.read(VAR / "lj_header.html")
+    assert meta(story, "title", "authors", "fandoms", "relationships", "rating", "summary", "words") == {
+        "title": "The Keeper's Tally", "authors": ["gullwing"], "fandoms": ["Tidewatch"],
+        "relationships": ["Mara/Tobias"], "rating": "PG-13", "summary": "Mara counts ships. Tobias counts Mara.",
+        "words": 31,
+    }  # fmt: skip
+    assert story.meta.extra["disclaimer"] == "Not mine, no profit."
+    assert story.text.split("\n\n")[0].startswith("Title: ") and front(story)[0][0] == "header"
+    assert chapter_texts(story)[0].startswith("Mara counted nine ships")

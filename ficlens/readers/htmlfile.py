@@ -12,7 +12,8 @@ from pathlib import Path
 
 from ficlens.readers import ao3, fanficfare, tags
 from ficlens.readers.markup import Element, decode_markup, find, parse_html, parse_markup, text_of
-from ficlens.readers.render import TextBuilder, leading_blockquotes, plain
+from ficlens.readers.plaintext import set_label
+from ficlens.readers.render import TextBuilder, header_fields, is_byline, leading_blockquotes, plain
 from ficlens.story import Metadata, Story
 
 PRIORITY = 20
@@ -82,6 +83,14 @@ def _read_generic(root: Element, meta: Metadata, builder: TextBuilder) -> None:
     meta.authors = [metas["author"]] if metas.get("author") else []
     meta.summary = metas.get("description") or None
     _render_body(root, builder, meta)
+    found = Metadata()
+    for span in builder.front:
+        if span.label == "header":
+            for label, value in header_fields(builder.parts_text(span)):
+                set_label(found, label, value)
+    for name, value in vars(found).items():  # the header fills what the page head left empty
+        if value and not getattr(meta, name):
+            setattr(meta, name, value)
 
 
 def _render_body(root: Element, builder: TextBuilder, meta: Metadata) -> None:
@@ -96,9 +105,10 @@ def _render_body(root: Element, builder: TextBuilder, meta: Metadata) -> None:
     notes = leading_blockquotes(body)
     meta.notes += [n for n in map(plain, notes) if n]
     builder.content(body, skip=set(notes) | _contents_lists(body) | _gutenberg_boilerplate(body, meta))
-    byline = next((s for s in builder.front if s.label == "header"), None)
-    if byline is not None and not meta.authors:
-        meta.authors = [builder.parts_text(byline).split(None, 1)[1]]
+    bylines = (builder.parts_text(s) for s in builder.front if s.label == "header")
+    byline = next((b for b in bylines if is_byline(b)), None)
+    if byline and not meta.authors:
+        meta.authors = [byline.split(None, 1)[1]]
 
 
 _CONTENTS = re.compile(r"(?:table of )?contents\.?", re.I)

@@ -101,6 +101,7 @@ _FFF_FIELDS = {
     "Warnings": "warnings",
     "Language": "language",
     "Words": "words",
+    "Word Count": "words",
     "Chapters": "chapter_count",
     "Status": "complete",
     "Story URL": "source_url",

@@ -33,6 +33,12 @@ _FRONT = re.compile(
     r"[\W_]{0,3}(?:(?P<author_note>(?i:a/n\b|a\.n\.|author'?s'?\s*notes?\b)|AN\s*[:\-])|(?P<disclaimer>(?i:disclaimer)\b))"
 )
 HR_TEXT = "* * *"
+#: A story header's first line (LiveJournal/Dreamwidth and personal-site habits): "Title: …", "Pairing: …".
+_HEADER_START = re.compile(
+    r"(?i:title|authors?|writer|fandoms?|pairings?|relationships?|ships?|characters?|rating|rated|warnings?|genres?"
+    r"|summary|word ?count|words|length|spoilers?|beta|prompt|categor(?:y|ies)|timeline|series|status)\s*:\s*\S"
+)
+_LABEL_LINE = re.compile(r"([A-Z][\w'/ -]{0,24}?)\s*:\s*(\S.*)")
 #: A byline over the story ("by Perpetua Vane", "BY<br>TOBIAS MARCHBANK"), not a sentence ("By the time...").
 _BYLINE = re.compile(
     r"(?i:by|written by)\s+(?!(?i:the|a|an|this|that|then|now|noon|night|morning|evening|dawn|midnight|my|his|her|"
@@ -82,6 +88,21 @@ def _centered(el: Element) -> bool:
         return True
     style = el.get("style", "").replace(" ", "").lower()
     return "text-align:center" in style or "center" in el.get("class", "").split()
+
+
+def is_byline(text: str) -> bool:
+    return _BYLINE.fullmatch(text) is not None
+
+
+def is_header(text: str) -> bool:
+    """Whether most lines of a block are ``Label: value`` lines (a story header, not prose)."""
+    lines = text.split("\n")
+    return len(text) < 3000 and 2 * sum(bool(_LABEL_LINE.fullmatch(line)) for line in lines) >= len(lines)
+
+
+def header_fields(text: str) -> list[tuple[str, str]]:
+    """The ``(label, value)`` pairs of a header block."""
+    return [m.groups() for line in text.split("\n") if (m := _LABEL_LINE.fullmatch(line))]
 
 
 class TextBuilder:
@@ -249,8 +270,12 @@ class TextBuilder:
         kind = "heading" if heading else paragraph_kind(text, centered)
         if kind is None and self._chapter and len(self.paragraphs) == self._chapter[1] and structure.is_heading(text):
             kind = "heading"  # the author's own "Chapter One" under the file's chapter heading
-        if kind is None and self._chapter is None and not self.paragraphs and _BYLINE.fullmatch(text):
-            kind = "header"  # a byline under a book's title, before any chapter
+        if (
+            kind is None
+            and not self.paragraphs
+            and ((self._chapter is None and is_byline(text)) or (_HEADER_START.match(text) and is_header(text)))
+        ):
+            kind = "header"  # a byline under a book's title, or "Label: value" lines over the story
         if kind is None:  # prose, by far the most common
             start, end = self._block(text)
             self.paragraphs.append(Span(start, end))
