@@ -119,6 +119,7 @@ class TextBuilder:
         self._chapter: tuple[str | None, int] | None = None  # (title, index of its first paragraph)
         self._scene_first = 0
         self._scene_label: str | None = None  # the POV header over the current scene
+        self._opening = True  # no prose yet in the story or the current chapter (see _opening_kind)
         #: Author's notes and disclaimers written into the text, verbatim.
         self.notes: list[str] = []
         self._buf: list[str] = []
@@ -156,6 +157,7 @@ class TextBuilder:
         if heading:
             self.heading(heading)
         self._chapter = (title, len(self.paragraphs))
+        self._opening = True
 
     def _end_scene(self) -> None:
         if len(self.paragraphs) > self._scene_first:
@@ -268,14 +270,8 @@ class TextBuilder:
     ) -> None:
         """Write one rendered block (``raw`` before stripping, with its italics) as what it is."""
         kind = "heading" if heading else paragraph_kind(text, centered)
-        if kind is None and self._chapter and len(self.paragraphs) == self._chapter[1] and structure.is_heading(text):
-            kind = "heading"  # the author's own "Chapter One" under the file's chapter heading
-        if (
-            kind is None
-            and not self.paragraphs
-            and ((self._chapter is None and is_byline(text)) or (_HEADER_START.match(text) and is_header(text)))
-        ):
-            kind = "header"  # a byline under a book's title, or "Label: value" lines over the story
+        if kind is None and self._opening:
+            kind = self._opening_kind(text)
         if kind is None:  # prose, by far the most common
             start, end = self._block(text)
             self.paragraphs.append(Span(start, end))
@@ -295,6 +291,18 @@ class TextBuilder:
             start, end = self._block(text)
             self.front.append(Span(start, end, kind))
             self.notes.append(text)
+
+    def _opening_kind(self, text: str) -> str | None:
+        """What a paragraph opening the story or a chapter is when it is not prose: the author's own "Chapter
+        One" under the file's chapter heading, a byline under a book's title, or "Label: value" header lines."""
+        if self._chapter and len(self.paragraphs) == self._chapter[1] and structure.is_heading(text):
+            return "heading"
+        if not self.paragraphs and (
+            (self._chapter is None and is_byline(text)) or (_HEADER_START.match(text) and is_header(text))
+        ):
+            return "header"
+        self._opening = False  # prose has begun: nothing more to check until the next chapter
+        return None
 
     def _italics(self, start: int, text: str, lead: int, ital: list[tuple[int, int]]) -> None:
         """Italic runs (offsets into the paragraph before ``lead`` spaces were stripped), trimmed of spaces."""

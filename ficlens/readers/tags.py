@@ -105,10 +105,16 @@ def _unspaced_words(text: str) -> int:
 
 def count_words(story: Story) -> int:
     """Words of prose as AO3 counts them: whitespace-separated tokens in the paragraphs (characters in
-    Chinese, Japanese and Thai text)."""
+    Chinese, Japanese and Thai text, whose paragraphs are the ones with few spaces)."""
     text = story.text
-    count = _unspaced_words if not text.isascii() and _UNSPACED.search(text) else lambda t: len(t.split())
-    return sum(count(text[s.start : s.end]) for s in story.spans("paragraphs"))
+    total = 0
+    for s in story.spans("paragraphs"):
+        paragraph = text[s.start : s.end]
+        n = len(paragraph.split())
+        if len(paragraph) > 7 * n and _UNSPACED.search(paragraph):
+            n = _unspaced_words(paragraph)
+        total += n
+    return total
 
 
 def finish(story: Story) -> Story:
