@@ -119,10 +119,10 @@ _MONTHS = frozenset("April May June August".split())
 _WHEN = frozenset("in of next last since until till early late mid this that every by during from through".split())
 
 
-def _stop(t: str, st: nm.Stats) -> bool:
-    """Never a name here: a stop word, unless a surname-like one the story often capitalises mid-sentence
-    next to person cues ("said Good", "Good's eyeglass")."""
-    return t in nm.STOP and not (t in nm.SURNAME_STOPS and st.mid[t] >= 3 and st.person[t] >= 2)
+def _stop(t: str, st: nm.Stats, titled: bool = False) -> bool:
+    """Never a name here: a stop word, unless a surname-like one after a title ("Captain Good", "Captain John
+    Good") or that the story often capitalises mid-sentence next to person cues ("said Good")."""
+    return t in nm.STOP and not (t in nm.SURNAME_STOPS and (titled or st.mid[t] >= 3 and st.person[t] >= 2))
 
 
 def strip_run(run: nm.Run, st: nm.Stats, canon: Canon, given: dict[str, str], words: Words) -> tuple[str, ...]:
@@ -134,7 +134,7 @@ def strip_run(run: nm.Run, st: nm.Stats, canon: Canon, given: dict[str, str], wo
     toks = run.tokens
     while toks:
         t = toks[0]
-        if _stop(t, st) or t in nm.TITLES and not run.title:
+        if _stop(t, st, bool(run.title) and toks is run.tokens) or t in nm.TITLES and not run.title:
             toks = toks[1:]
             continue
         opener = run.initial and not run.title and toks is run.tokens
@@ -151,7 +151,7 @@ def strip_run(run: nm.Run, st: nm.Stats, canon: Canon, given: dict[str, str], wo
                 toks = toks[1:]
                 continue
         break
-    while toks and _stop(toks[-1], st):  # "Shakespeare It" across a line break
+    while toks and _stop(toks[-1], st, bool(run.title) and toks[0] is run.tokens[0]):  # "Shakespeare It"
         toks = toks[:-1]
     inner = next((i for i in range(1, len(toks) - 1) if toks[i] in nm.PLACE_WORDS), None)
     return toks[inner + 1 :] if inner else toks  # "Mill Street Archer": a place, then a name

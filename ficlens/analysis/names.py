@@ -255,6 +255,11 @@ _KIN_OF = frozenset("Son Daughter Wife Husband Widow Mother Father Sister Brothe
 #: What joins the names of a list ("Nice and Bordighera", "Lapland, Siberia, Spitzbergen").
 _LIST_GLUE = frozenset((",", "and", "or", ", and", ", or"))
 _FIRM_END = (" and Co", " & Co", " and co", " & co")  # "Carston, Waite and Co.": a firm
+#: Verbs after which "at"/"towards" points at someone, not somewhere ("glared at Draco"), by their stems.
+_LOOK_AT = tuple(
+    "look stare star glanc glare glar smil grin laugh frown wink nod point shout yell snap scowl gaz peer sneer "
+    "smirk winc blink beam turn whisper hiss growl snarl jerk motion gestur wave wav nudg squint".split()
+)
 _PLACE_PREPS = frozenset("in at into inside near outside within across around toward towards".split())
 
 
@@ -398,6 +403,8 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
             if not person and (quoted or w1.endswith(",") or w1 in ("dear", "Oh", "O")):
                 person = 1 if _VOCATIVE_AFTER.match(text, e, pe) else 0  # "Lily, take Harry", "I think, Watson, that"
             place_prep = w1 in _PLACE_PREPS or w1 == "of" and len(prev) == 2 and _place_of(prev[0])
+            if place_prep and len(prev) == 2 and prev[0].lower().startswith(_LOOK_AT):
+                place_prep, person = False, 1  # "looked at Draco", "smiled at Lily", "turned towards Harry"
             place = 1 if place_prep and text[e : e + 1] not in ("'", "’") else 0
             if _TOWN.search(text, s, e):
                 place += 2  # "Jamestown", "Kukuanaland"
