@@ -163,3 +163,11 @@ def test_journal_style_header_lines_are_metadata_not_prose():
     assert story.meta.extra["disclaimer"] == "Not mine, no profit."
     assert story.text.split("\n\n")[0].startswith("Title: ") and front(story)[0][0] == "header"
     assert chapter_texts(story)[0].startswith("Mara counted nine ships")
+
+
+def test_utf16_html_is_sniffed_as_html(tmp_path):
+    path = tmp_path / "novel.htm"
+    path.write_bytes((VAR / "novel_h2.html").read_text(encoding="utf-8").encode("utf-16"))
+    story = ficlens.read(path)
+    assert story.meta.extra["format"] == "html"
+    assert [c.attrs["title"] for c in story.spans("chapters")] == ["One: Frost", "Two: Thaw"]

@@ -23,6 +23,8 @@ _FFF_SECTION = re.compile(r"<a\s+name=[\"']section\d+[\"']\s*>", re.I)
 
 
 def sniff(head: bytes, path: Path) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 (Windows "Unicode"): look at the characters
+        head = head.decode("utf-16", "ignore").encode("utf-8")
     return _HTML.search(head) is not None
 
 
