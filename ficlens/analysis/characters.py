@@ -115,6 +115,22 @@ _WORD_ENDS = ("", ",", ".", ";", ":", "!", "?", "'s", "’s")
 _OBJECTS = frozenset("the a an my your his her its our their this that these those it me him them us you".split())
 
 
+#: Capitalised words of age or praise before a name, part of the mention but not of the name: "Old Mr. Emerson",
+#: "Young Anthony", "Honest Jemima".
+_FOND = ("Old ", "Young ", "Little ", "Honest ", "Big ")
+
+
+def _with_fond(text: str, s: int) -> int:
+    """Where the mention starts when an age word stands before the name at ``s``, unless the text also writes
+    it in lower case there ("Old Cotter" at a sentence start, "old Cotter" elsewhere: the name is Cotter)."""
+    word = next(w for w in _FOND if text.startswith(w, s - len(w)))
+    start = s - len(word)
+    if start and text[start - 1].isalnum():
+        return s
+    name = text[s : s + 30].split(None, 1)[0]
+    return s if word.lower() + name in text else start
+
+
 _MONTHS = frozenset("April May June August".split())
 _WHEN = frozenset("in of next last since until till early late mid this that every by during from through".split())
 
@@ -349,6 +365,8 @@ def find_mentions(
         if title and r.described:
             s += text[s:e].find(toks[0], len(title))  # "the Prince Prospero": the title describes, the name is Prospero
         subject = r.initial or r.speech or (r.before in _CLAUSE_START if s == r.start else False)
+        if text[max(0, s - 7) : s].endswith(_FOND) and not r.described:
+            s = _with_fond(text, s)
         if len(toks) > 1 and toks[0] == "Old" and not title:
             toks = toks[1:]  # "Old Horace" is Horace: the mention keeps the word, the character does not
         out.append(Mention(s, e, "name", r.para, 0, text[s:e], title, toks, subject=subject, initial=r.initial))
