@@ -943,6 +943,30 @@ def bare_epub(path: Path, nav: bool) -> None:
     _write_epub(path, {**files, "content.opf": _opf(meta, items, spine)}, "content.opf")
 
 
+def mobi_converted_epub(path: Path) -> None:
+    """A MOBI converted by Calibre: the whole book in one file, chapters marked only by ``filepos`` anchors
+    the NCX points at, and the author's chapter lines as plain paragraphs."""
+    chapters = [("Chapter 1", ["Wren woke to the sound of rigging.", "The ship had moved in the night."]),
+                ("Chapter 2", ["Nobody on deck would say where they were.", "Wren stopped asking."])]  # fmt: skip
+    body = ['<p class="calibre_1">Tidewater Letters</p>', '<p class="calibre_2">by Ines Marlow</p>']
+    points = []
+    for i, (title, paras) in enumerate(chapters, 1):
+        body.append(f'<p class="calibre_3" id="filepos{i * 1000}"><span class="bold">{title}</span></p>')
+        body += [f'<p class="calibre_4">{p}</p>' for p in paras]
+        points.append(
+            f'<navPoint id="n{i}" playOrder="{i}"><navLabel><text>{title}</text></navLabel>'
+            f'<content src="index.html#filepos{i * 1000}"/></navPoint>'
+        )
+    ncx = (
+        '<?xml version="1.0" encoding="utf-8"?><ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" '
+        f'version="2005-1"><navMap>{"".join(points)}</navMap></ncx>'
+    )
+    items = [("html", "index.html", "application/xhtml+xml"), ("ncx", "toc.ncx", "application/x-dtbncx+xml")]
+    meta = "    <dc:title>Tidewater Letters</dc:title>\n    <dc:creator>Ines Marlow</dc:creator>"
+    files = {"index.html": _xhtml("Tidewater Letters", "\n".join(body)), "toc.ncx": ncx}
+    _write_epub(path, {**files, "content.opf": _opf(meta, items, ["html"])}, "content.opf")
+
+
 def _epub_files(path: Path) -> dict[str, str]:
     with zipfile.ZipFile(path) as z:
         return {n: z.read(n).decode() for n in z.namelist() if n not in ("mimetype", "META-INF/container.xml")}
@@ -989,6 +1013,7 @@ def variant_epubs(out: Path) -> None:
     fff_ffn_epub3(out / "fff_ffn_epub3.epub")
     bare_epub(out / "bare_ncx.epub", nav=False)
     bare_epub(out / "bare_nav.epub", nav=True)
+    mobi_converted_epub(out / "mobi_converted.epub")
     fff_epub_calibre(LEDGER, out / "fff_calibre.epub")
     ao3_epub_front_pages(LEDGER, out / "ao3_front_pages.epub")
 
@@ -1043,7 +1068,7 @@ def main() -> None:
         for name in ("ao3_current.html", "book.epub", "fff_ao3.txt"):
             z.writestr(zipfile.ZipInfo(f"downloads/{name}", ZIP_DATE), (OUT / name).read_bytes(), zipfile.ZIP_DEFLATED)
     variant_epubs(OUT / "variants")  # the hand-written HTML/TXT variants beside them are kept as files
-    print(f"wrote {len(texts) + 12} fixtures to {OUT}")
+    print(f"wrote {len(texts) + 13} fixtures to {OUT}")
 
 
 if __name__ == "__main__":

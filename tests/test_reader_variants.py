@@ -171,3 +171,10 @@ def test_utf16_html_is_sniffed_as_html(tmp_path):
     story = ficlens.read(path)
     assert story.meta.extra["format"] == "html"
     assert [c.attrs["title"] for c in story.spans("chapters")] == ["One: Frost", "Two: Thaw"]
+
+
+def test_converted_mobi_chapters_start_at_the_anchors_its_toc_points_at():
+    story = ficlens.read(VAR / "mobi_converted.epub")
+    assert [c.attrs["title"] for c in story.spans("chapters")] == ["Chapter 1", "Chapter 2"]
+    assert chapter_texts(story)[1] == "Nobody on deck would say where they were.\n\nWren stopped asking."
+    assert front(story)[:3] == [("header", "Tidewater Letters"), ("header", "by Ines Marlow"), ("heading", "Chapter 1")]

@@ -68,8 +68,9 @@ class Package:
     spine: list[str]
     toc: str | None = None  # the EPUB 3 nav document, else the NCX
 
-    def toc_titles(self) -> dict[str, str]:
-        """Spine document -> the first title the table of contents gives it (a damaged TOC gives none)."""
+    def toc_entries(self) -> dict[str, list[tuple[str, str]]]:
+        """Spine document -> its ``(fragment, title)`` entries in the table of contents, in order (a damaged
+        TOC gives none)."""
         if not self.toc:
             return {}
         try:
@@ -77,18 +78,18 @@ class Package:
         except ReadError:
             return {}
         base = posixpath.dirname(self.toc)
-        entries = (
+        links = (
             [(text_of(a), a.get("href", "")) for a in root.iter("a")]
             if root.tag == "html"
             else [(text_of(p.find("navLabel")), p.find("content").get("src", "")) for p in root.iter("navPoint")
                   if p.find("navLabel") is not None and p.find("content") is not None]
         )  # fmt: skip
-        titles: dict[str, str] = {}
-        for title, href in entries:
-            name = posixpath.normpath(posixpath.join(base, unquote(href.split("#")[0])))
-            if title and href:
-                titles.setdefault(name, title)
-        return titles
+        entries: dict[str, list[tuple[str, str]]] = {}
+        for title, href in links:
+            path, _, fragment = unquote(href).partition("#")
+            if title and path:
+                entries.setdefault(posixpath.normpath(posixpath.join(base, path)), []).append((fragment, title))
+        return entries
 
     def doc(self, name: str) -> Element:
         return parse_xml(self.zip.read(name), self.path, name)
@@ -274,16 +275,21 @@ def _render_spine(pkg: Package, docs: list[Element], builder: TextBuilder) -> No
     """A chapter per spine document with a heading, or that the table of contents names (Calibre's
     split files continue the chapter before them)."""
     started = False
-    titles = pkg.toc_titles()
+    toc = pkg.toc_entries()
     for name, root in zip(pkg.spine, docs, strict=True):
         body = find(root, "body")
         if body is None or _SKIP_DOCS.search(name):
             continue
+        entries = toc.get(name, [])
+        # Several entries into one file (a converted MOBI's filepos anchors): a chapter starts at each anchor.
+        anchors = {f: t for f, t in entries if f} if len(entries) > 1 else {}
+        title = next((t for f, t in entries if not f), None) or (entries[0][1] if entries and not anchors else None)
         heading = next((h for tag in ("h1", "h2", "h3") for h in body.iter(tag)), None)
-        if heading is not None or name in titles:
-            builder.chapter((text_of(heading) if heading is not None else "") or titles.get(name))
-            started = True
-        elif not started:
+        if heading is not None or title:
+            builder.chapter((text_of(heading) if heading is not None else "") or title)
+        elif not started and not anchors:
             builder.chapter(None)
-            started = True
+        started = True
+        builder.chapter_ids = anchors
         builder.content(body)
+    builder.chapter_ids = {}

@@ -129,6 +129,8 @@ class TextBuilder:
         self._skip: set[Element] = set()
         #: Heading tags that start a chapter (for plain HTML books without chapter markup).
         self.chapter_tags: frozenset[str] = frozenset()
+        #: Element ids that start a chapter, with its title (the anchors an e-book's table of contents points at).
+        self.chapter_ids: dict[str, str] = {}
 
     # -- blocks ---------------------------------------------------------------------------------
 
@@ -152,12 +154,25 @@ class TextBuilder:
     def chapter(self, title: str | None, heading: str | None = None) -> None:
         """Start a chapter; ``heading`` is the line shown in the text (none for invisible headings)."""
         if self._chapter is None and not self.chapters and self.paragraphs:
-            self._chapter = (None, 0)  # prose before the first heading is an untitled chapter of its own
+            if self._title_page():  # a book's title lines before the first chapter are not prose
+                self.front += [Span(p.start, p.end, "header") for p in self.paragraphs]
+                self.paragraphs.clear()
+                self._scene_first = 0
+            else:
+                self._chapter = (None, 0)  # prose before the first heading is an untitled chapter of its own
         self._end_chapter()
         if heading:
             self.heading(heading)
         self._chapter = (title, len(self.paragraphs))
         self._opening = True
+
+    def _title_page(self) -> bool:
+        """A few short lines with no sentence end ("Tidewater Letters", "by Ines Marlow"): a title page."""
+        if len(self.paragraphs) > 4:
+            return False
+        text = self.text()
+        lines = [text[p.start : p.end] for p in self.paragraphs]
+        return all(len(line) <= 80 and line[-1] not in ".!?\u2026\"'\u201d\u2019" for line in lines)
 
     def _end_scene(self) -> None:
         if len(self.paragraphs) > self._scene_first:
@@ -186,9 +201,12 @@ class TextBuilder:
         cases (a paragraph of plain text, inline emphasis, whitespace between blocks) are dispatched here."""
         if el.text:
             self._text(el.text)
-        skip, chapter_tags = self._skip, self.chapter_tags
+        skip, chapter_tags, ids = self._skip, self.chapter_tags, self.chapter_ids
         for child in el:
             tag = child.tag
+            if ids and child.get("id") in ids:
+                self._flush(centered)
+                self.chapter(ids[child.get("id")])
             if skip and child in skip:
                 pass
             elif tag in _BLOCK and tag not in chapter_tags:
