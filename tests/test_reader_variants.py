@@ -178,3 +178,14 @@ def test_converted_mobi_chapters_start_at_the_anchors_its_toc_points_at():
     assert [c.attrs["title"] for c in story.spans("chapters")] == ["Chapter 1", "Chapter 2"]
     assert chapter_texts(story)[1] == "Nobody on deck would say where they were.\n\nWren stopped asking."
     assert front(story)[:3] == [("header", "Tidewater Letters"), ("header", "by Ines Marlow"), ("heading", "Chapter 1")]
+
+
+def test_cp1252_tag_soup_without_any_charset(tmp_path):
+    text = (VAR / "ao3_2016_soup.html").read_text(encoding="utf-8")
+    text = text.replace('<meta http-equiv="Content-Type" content="text/html; charset=UTF-8">', "")
+    path = tmp_path / "soup.html"
+    words = "so did the dog \u2014 na\u00efve, \u201cloyal\u201d."
+    path.write_bytes(text.replace("so did the dog.", words).encode("cp1252"))
+    story = ficlens.read(path)
+    assert words in chapter_texts(story)[2]
+    assert story.meta.work_id == "6061"
