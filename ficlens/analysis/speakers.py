@@ -359,6 +359,8 @@ _DESC_STOP = _NOT_VERBS | frozenset(
 _GENDER_OF = {"he/him": "m", "she/her": "f"}
 #: How far back (characters) a named character of the same gender makes a lower-case description theirs.
 _DESCRIBED_REACH = 6000
+#: Plurals without an s: ``said the men`` is a group speaking.
+_GROUP_NOUNS = frozenset("men women children people folk gentlemen ladies".split())
 _HE_SHE = re.compile(r"\b(he|him|his|she|her)\b", re.IGNORECASE)
 _NOT_PERSON = frozenset("other others latter former one same first second third last next rest whole".split())
 #: Heads whose gender the word itself gives.
@@ -436,9 +438,10 @@ def described_speakers(ctx: Context) -> tuple[list[Character], list[Mention]]:
     """Speakers the tags describe instead of naming (``said the Hatter``, ``the old man replied``).
 
     A title (``the Hatter``) or a role (``said the mariner``) is a character of its own (one per head
-    word), with a mention wherever the text uses it. A plain ``said the girl`` is usually someone the
-    story has named, so it makes a character only when nobody of its gender (from the noun or the next
-    "he"/"she") has been named for a while (``said the man`` in a scene with no named man).
+    word), with a mention wherever the text uses it; a plural (``cried the twins``) is a group. A
+    plain ``said the girl`` is usually someone the story has named, so it makes a character only when
+    nobody of its gender (from the noun or the next "he"/"she") has been named for a while (``said
+    the man`` in a scene with no named man).
     Descriptions of a known character (``the Mouse``) only get the mentions."""
     text, quotes = ctx.text, ctx.quotes
     found: dict[str, Counter] = {}
@@ -474,8 +477,10 @@ def described_speakers(ctx: Context) -> tuple[list[Character], list[Mention]]:
         pronouns, n = votes[head].most_common(1)[0]
         if n * 3 <= 2 * votes[head].total():
             pronouns = None  # the pronouns after its tags disagree
+        group = head in _GROUP_NOUNS or head.endswith("s") and not head.endswith(("ss", "us"))  # "the twins"
         name = "the " + forms.most_common(1)[0][0]
-        chars.append(Character(cid, name, ["the " + f for f in forms], pronouns=pronouns, attrs={"described": True}))
+        chars.append(Character(cid, name, ["the " + f for f in forms], pronouns="they/them" if group else pronouns,
+                               attrs={"described": True, "group": group}))
         ids.update(dict.fromkeys(forms, cid))
     extra: list[Mention] = []
     if ids:
