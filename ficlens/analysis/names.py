@@ -42,8 +42,8 @@ TITLES: dict[str, str | None] = {
 }
 TITLES["Father"] = "he"
 TITLES["Master"] = "he"
-#: Titles that stay part of the name even after a determiner ("the amiable Miss Sedley"); any other title
-#: after one describes the person ("the Prince Prospero", "our Uncle Thomas", "the famous Colonel Lockhart").
+#: Titles that stay part of the name even after an article ("the amiable Miss Sedley"); any other title
+#: after one describes the person ("the Prince Prospero", "the famous Colonel Lockhart").
 HONORIFICS = frozenset(
     "Mr Mister Mrs Missus Ms Miss Mx Dr Doctor Lady Lord Madam Madame Mme Mlle Mademoiselle Monsieur Herr Frau "
     "Fraulein Senor Senora Senorita Signor Signora Signorina Don Dona Donna Master Mistress Dame Squire".split()
@@ -264,7 +264,6 @@ _PLACE_PREPS = frozenset("in at into inside near outside within across around to
 
 
 _DET_WORDS = _ARTICLES | _DETERMINERS
-_DEMONSTRATIVES = frozenset("this that these those This That These Those".split())  # "With this Mrs. Rachel stepped"
 
 
 def _after_article(prev: list[str]) -> bool:
@@ -324,7 +323,7 @@ class Run:
     before: str = ""  # the word (lower-cased) or mark just before it
     after: str = ""  # the word or mark just after it
     pronoun: str = ""  # the first pronoun later in its sentence: "he", "it" or ""
-    described: bool = False  # a title after a determiner: "the Prince Prospero", "our Uncle Thomas"
+    described: bool = False  # a title after an article: "the Prince Prospero", "the famous Colonel Lockhart"
 
 
 @dataclass
@@ -383,7 +382,9 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
             w1 = prev[-1] if prev else ""
             title, name = m.group("title", "name")
             det = spaced and bool(prev) and (w1 in _DET_WORDS or len(prev) == 2 and _after_article(prev))
-            described = det and bool(title) and w1 not in _DEMONSTRATIVES and title.capitalize() not in HONORIFICS
+            # "the Prince Prospero", "the famous Colonel Lockhart"; but "your Aunt Emily" is her name with its title
+            article = w1 in _ARTICLES or len(prev) == 2 and _after_article(prev)
+            described = det and bool(title) and article and title.capitalize() not in HONORIFICS
             det = det and not title
             if name in _NEVER_NAMES and not (title or det):
                 continue
