@@ -106,6 +106,12 @@ def test_fanficfare_html_author_chapter_heading_and_notes_are_not_prose():
     assert "stats_mismatch" not in story.meta.extra
 
 
+def test_fanficfare_txt_author_chapter_heading_stays_inside_its_chapter():
+    story = ficlens.run(ficlens.read(VAR / "fff_ffn.txt"), ["structure"])
+    assert [c.attrs["title"] for c in story.spans("chapters")] == ["1. Prologue", "2. The Lantern: Part 1"]
+    assert ("heading", "Chapter One") in front(story)
+
+
 def test_fanficfare_epub3_with_renamed_labels():
     story = ficlens.read(VAR / "fff_ffn_epub3.epub")
     assert meta(story, "rating", "complete", "words", "work_id", "relationships", "fandoms") == {

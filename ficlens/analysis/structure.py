@@ -391,12 +391,14 @@ def _usual_gap_threshold(blocks: list[Block]) -> int:
     return threshold
 
 
-def _chapters(blocks: list[Block]) -> list[list[Block]]:
-    """Group blocks into chapters at heading blocks (consecutive headings stay together)."""
+def _chapters(blocks: list[Block], text: str, tab_only: bool = False) -> list[list[Block]]:
+    """Group blocks into chapters at heading blocks (consecutive headings stay together); with ``tab_only``,
+    only at FanFicFare TXT's own tab-indented chapter lines, so an author's "Chapter One" under one stays in it."""
     groups: list[list[Block]] = [[]]
     for b in blocks:
         if (
             b.kind == "heading"
+            and (not tab_only or text[b.start] == "\t")
             and any(x.kind != "heading" for x in groups[-1])
             and any(x.kind in ("prose", "front") and x.label != "header" for x in groups[-1])
         ):
@@ -424,7 +426,8 @@ def find_structure(story: Story) -> dict[str, list[Span]]:
     paragraphs: list[Span] = []
     chapters: list[Span] = []
     scenes: list[Span] = []
-    for n, group in enumerate(_chapters(body)):
+    tabbed = bool(header_end) and any(b.kind == "heading" and text[b.start] == "\t" for b in body)
+    for n, group in enumerate(_chapters(body, text, tabbed)):
         _mark_chapter_front(group, text, first_chapter=n == 0 and not header_end)
         _split_scenes(group, threshold, paragraphs, scenes, front)
         title = next((b.label for b in group if b.kind == "heading"), None)
