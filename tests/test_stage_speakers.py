@@ -211,7 +211,7 @@ def test_a_speaker_the_tags_describe_is_a_character_of_its_own():
     story = Story(
         '"Who are you?" said the Gardener.\n\n"Nobody," said Wren.\n\n"Nobody is a fine name," the Gardener '
         'replied.\n\n"Off with you," said the old porter. He waved a broom.\n\n"Going," said Wren.\n\n'
-        '"Run!" cried the twins.'
+        '"Run!" cried the twins.\n\n"Halt!" called a sentry behind them.'
     )
     story.add_layer("paragraphs", [Span(m.start(), m.end()) for m in re.finditer(r"[^\n]+", story.text)])
     quotes.quotes(story)
@@ -220,7 +220,7 @@ def test_a_speaker_the_tags_describe_is_a_character_of_its_own():
                                  for m in re.finditer("Wren", story.text)])
     speakers.speakers(story)
     assert [q.attrs["speaker"] for q in story.spans("quotes")] == [
-        "the_gardener", "wren", "the_gardener", "the_porter", "wren", "the_twins"
+        "the_gardener", "wren", "the_gardener", "the_porter", "wren", "the_twins", "the_sentry"
     ]
     porter = story.character("the_porter")
     assert (porter.name, porter.pronouns) == ("the old porter", "he/him")  # from "He waved"

@@ -348,20 +348,21 @@ def _by_name(cast: list[Character]) -> dict[str, str]:
 
 # -- speakers the cast does not name ------------------------------------------------------------
 
-_THE = re.compile(r"[Tt]he[ \t\n]+([A-Za-z][\w'’-]*(?:[ \t\n]+[A-Za-z][\w'’-]*){0,3})")
-_VERB_THE = re.compile(r"([a-z]+)(?:[ \t\n]+[a-z]+ly)?[ \t\n]+(?:(?:out|back|up)[ \t\n]+)?(?=[Tt]he\b)")
+_THE = re.compile(r"(?:[Tt]he|[Aa]n?)[ \t\n]+([A-Za-z][\w'’-]*(?:[ \t\n]+[A-Za-z][\w'’-]*){0,3})")
+_VERB_THE = re.compile(r"([a-z]+)(?:[ \t\n]+[a-z]+ly)?[ \t\n]+(?:(?:out|back|up)[ \t\n]+)?(?=(?:[Tt]he|[Aa]n?)\b)")
 #: Words that end a description (``said the King to the Queen``, ``the old man slowly said``).
 _DESC_STOP = _NOT_VERBS | frozenset(
     "at into onto upon without after before again then now once still not no there here had has have was is were "
-    "would could will did do does had himself herself".split()
+    "would could will did do does had himself herself behind ahead beside outside inside close near half somewhat "
+    "when where while me him her them us it".split()
 )
-#: Heads that stand for no one in particular or for someone already named (``said the other``).
 _GENDER_OF = {"he/him": "m", "she/her": "f"}
 #: How far back (characters) a named character of the same gender makes a lower-case description theirs.
 _DESCRIBED_REACH = 6000
 #: Plurals without an s: ``said the men`` is a group speaking.
 _GROUP_NOUNS = frozenset("men women children people folk gentlemen ladies".split())
 _HE_SHE = re.compile(r"\b(he|him|his|she|her)\b", re.IGNORECASE)
+#: Heads that stand for no one in particular or for someone already named (``said the other``).
 _NOT_PERSON = frozenset("other others latter former one same first second third last next rest whole".split())
 #: Heads whose gender the word itself gives.
 _HEAD_GENDER = {
@@ -385,8 +386,11 @@ def _description(text: str, pos: int, limit: int) -> tuple[int, int, str] | None
         if (low in _DESC_STOP or low in SPEECH_VERBS or low in THINK_VERBS or low.endswith("ly") and low != "lady"
                 or words and words[0][0].isupper() and w.group()[0].islower()):
             break
-        words.append(w.group())
-        end = m.start(1) + w.end()
+        owner = re.match(r"(.+)['’]s$", w.group())  # "the Rabbit's voice": the Rabbit speaks
+        words.append(owner.group(1) if owner else w.group())
+        end = m.start(1) + (w.start() + len(owner.group(1)) if owner else w.end())
+        if owner:
+            break
     if not words or words[-1].lower() in _NOT_PERSON:
         return None
     return m.start(), end, " ".join(words)
@@ -446,6 +450,7 @@ def described_speakers(ctx: Context) -> tuple[list[Character], list[Mention]]:
     text, quotes = ctx.text, ctx.quotes
     found: dict[str, Counter] = {}
     votes: dict[str, Counter] = {}  # head -> the pronouns used right after its tags
+    tagged_at: list[tuple[int, int, str]] = []  # indefinite descriptions in tags, which the search below misses
     for i, q in enumerate(quotes):
         if q.attrs.get("kind") not in ("speech", "thought"):
             continue
@@ -455,7 +460,10 @@ def described_speakers(ctx: Context) -> tuple[list[Character], list[Mention]]:
             continue
         head = d[2].split()[-1].lower()
         pronouns = _HEAD_GENDER.get(head) or _pronoun_after(text, d[1])
-        if d[2][0].islower() and head in PERSON_NOUNS:  # "the girl": probably someone named not long before
+        new = not text.startswith(("the", "The"), d[0])  # "said a stranger": someone not met before
+        if new:
+            tagged_at.append((d[0], d[1], d[2]))
+        if d[2][0].islower() and head in PERSON_NOUNS and not new:  # "the girl": probably someone named
             pos_list, who = ctx.by_gender.get(_GENDER_OF.get(pronouns or ""), ([], []))
             k = bisect_left(pos_list, d[0]) - 1
             while k >= 0 and who[k] in (ctx.narrator, ctx.reader):  # "said the man" is not about "I"
@@ -489,6 +497,7 @@ def described_speakers(ctx: Context) -> tuple[list[Character], list[Mention]]:
             if not any(n.char for n in ctx.mentions_in(m.start(), m.end()) if n.kind != "pronoun"):
                 form = " ".join(m.group(1).split())
                 extra.append(Mention(m.start(), m.end(), ids[form], "name" if form[0].isupper() else "nominal"))
+        extra += [Mention(a, b, ids[form], "nominal") for a, b, form in tagged_at if form in ids]
     counts = Counter(m.char for m in extra)
     for c in chars:
         c.mentions = counts[c.id]
