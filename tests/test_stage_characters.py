@@ -53,6 +53,31 @@ def test_a_group_called_to_is_not_a_character():
     assert "Tom" in found and not {"Boys", "Guys"} & found
 
 
+def name_mentions(text: str) -> set[str]:
+    story = ficlens.run(Story(text), ["structure", "characters"])
+    return {story.text[s.start : s.end] for s in story.spans("mentions") if s.attrs["kind"] == "name"}
+
+
+def test_titles_and_age_words_in_name_mentions():
+    found = name_mentions(
+        "But the Prince Orlan was happy, and the amiable Miss Pell laughed. \"Your Aunt Mirela is here,\""
+        " said Pell.\n\n"
+        "Young Teodor ran in with Captain Jonas Good. Orlan looked at Teodor.\n\n"
+        "\"Orlan!\" said Miss Pell. Good sat down. Prince Orlan smiled.\n"
+    )
+    assert {"Orlan", "Miss Pell", "Aunt Mirela", "Young Teodor", "Captain Jonas Good"} <= found
+    assert not {"Prince Orlan Was", "Captain Jonas"} & found and "Prince Orlan" in found  # no article: titled
+
+
+def test_places_firms_and_titles_of_works_are_not_people():
+    found = name_mentions(
+        "Maren read the _Evening Courier_ at the \u201cBlue Heron,\u201d an inn between Paris and Vauclaire.\n\n"
+        "She had worked for Dobbin, Tarrant and Co. in the county of Edgemoor, and Maren said so.\n"
+    )
+    assert "Maren" in found
+    assert not {"Evening Courier", "Blue Heron", "Vauclaire", "Dobbin", "Tarrant", "Edgemoor"} & found
+
+
 def test_the_rank_alone_is_the_storys_one_holder_of_it():
     text = ("Dr. Vell came in with Captain Rook. The Captain sat down.\n\n\"Sit,\" said the Doctor.\n\n"
             "Later the Inspector came, and the General sent word; no one knew them.\n")

@@ -367,6 +367,19 @@ def _listed(text: str, runs: list[Run], run: Run, places: frozenset[str]) -> Non
             k -= 1
 
 
+_WRAP = frozenset("_ “ \" ‘ '".split())
+_CLOSERS = frozenset("” \" ’ '".split())
+
+
+def _work_title(text: str, back: str, e: int) -> bool:
+    """The run is wrapped whole in italics (``_Lancet_``) or in quotes after an article (the "Trois Couronnes,")."""
+    before = back.rstrip()
+    close = text[e : e + 4].lstrip(" ,.")[:1]
+    if before[-1] == "_":
+        return close == "_"
+    return close in _CLOSERS and before[:-1].rstrip().rsplit(None, 1)[-1:] in (["the"], ["The"])
+
+
 def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
     """Every capitalised run in the paragraphs, with the cues around it (one regex pass)."""
     runs: list[Run] = []
@@ -388,6 +401,8 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
             det = det and not title
             if name in _NEVER_NAMES and not (title or det):
                 continue
+            if back[-2:].strip() in _WRAP and _work_title(text, back, e):
+                continue  # "the _Savoy_", "the “Trois Couronnes”": a ship, an inn, a paper or a book
             j = s - 1
             quoted = j >= ps and text[j] in _OPENERS  # an opening mark touches the word it opens
             while j >= ps and text[j] in _SKIP:
