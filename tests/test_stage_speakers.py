@@ -226,3 +226,16 @@ def test_a_speaker_the_tags_describe_is_a_character_of_its_own():
     assert (porter.name, porter.pronouns) == ("the old porter", "he/him")  # from "He waved"
     twins = story.character("the_twins")
     assert (twins.pronouns, twins.attrs["group"]) == ("they/them", True)
+
+
+def test_an_epithet_for_someone_named_makes_no_new_character():
+    text = 'Corin leaned on the gate.\n\n"You\'re late, Tam," said the blonde.\n\n"The mare threw a shoe," Tam said.'
+    story = Story(text)
+    story.add_layer("paragraphs", [Span(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)])
+    quotes.quotes(story)
+    story.characters = [Character(n.lower(), n, [n], pronouns="he/him") for n in ("Corin", "Tam")]
+    story.add_layer("mentions", [Span(m.start(), m.end(), attrs={"char": m.group().lower(), "kind": "name"})
+                                 for m in re.finditer("Corin|Tam", text)])
+    speakers.speakers(story)
+    assert [q.attrs["speaker"] for q in story.spans("quotes")] == ["corin", "tam"]
+    assert [c.id for c in story.characters] == ["corin", "tam"]

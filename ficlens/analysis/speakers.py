@@ -362,6 +362,10 @@ _DESCRIBED_REACH = 6000
 #: Plurals without an s: ``said the men`` is a group speaking.
 _GROUP_NOUNS = frozenset("men women children people folk gentlemen ladies".split())
 _HE_SHE = re.compile(r"\b(he|him|his|she|her)\b", re.IGNORECASE)
+#: Words that describe someone by their looks or age, as fan fiction's epithets do (``said the blonde``,
+#: ``the older boy``): like "the girl", usually someone the story has named.
+_EPITHETS = frozenset("blonde blond brunette redhead older younger elder taller shorter smaller teen teenager "
+                      "male female".split())
 #: Heads that stand for no one in particular or for someone already named (``said the other``).
 _NOT_PERSON = frozenset("other others latter former one same first second third last next rest whole".split())
 #: Heads whose gender the word itself gives.
@@ -463,7 +467,7 @@ def described_speakers(ctx: Context) -> tuple[list[Character], list[Mention]]:
         new = not text.startswith(("the", "The"), d[0])  # "said a stranger": someone not met before
         if new:
             tagged_at.append((d[0], d[1], d[2]))
-        if d[2][0].islower() and head in PERSON_NOUNS and not new:  # "the girl": probably someone named
+        if d[2][0].islower() and (head in PERSON_NOUNS or head in _EPITHETS) and not new:  # "the girl"
             pos_list, who = ctx.by_gender.get(_GENDER_OF.get(pronouns or ""), ([], []))
             k = bisect_left(pos_list, d[0]) - 1
             while k >= 0 and who[k] in (ctx.narrator, ctx.reader):  # "said the man" is not about "I"
