@@ -132,6 +132,7 @@ def _with_fond(text: str, s: int) -> int:
 
 
 _MONTHS = frozenset("April May June August".split())
+_TIMES = frozenset("morning day days night nights evening afternoon sun sunlight sunshine weather week".split())
 _WHEN = frozenset("in of next last since until till early late mid this that every by during from through".split())
 
 
@@ -352,8 +353,8 @@ def find_mentions(
             toks = toks[:-1]  # "on Margaret Oniton was...": a person, then a place the text names alone
         if len(toks) == 1 and toks[0][-1] == "s" and decided.get((toks[0][:-1],)):
             continue  # "Voldemorts laughter": a possessive that lost its apostrophe
-        if toks[0] in _MONTHS and len(toks) == 1 and (r.before in _WHEN or r.after.isdigit()):
-            continue  # "in June", "next May", "April 3": a month that is also a girl's name
+        if toks[0] in _MONTHS and len(toks) == 1 and (r.before in _WHEN or r.after.isdigit() or r.after in _TIMES):
+            continue  # "in June", "next May", "April 3", "a June morning": a month that is also a girl's name
         if not (decided[toks] or r.title and toks[0] is r.tokens[0] and len(toks) <= 3 and _titled_name(toks)):
             continue
         s, e = r.start, r.end

@@ -145,7 +145,7 @@ Quickly Meanwhile Anyway Besides Otherwise Indeed Thus Hence Therefore Neverthel
 Oh Ah Aha Ahh Ooh Eh Huh Hm Hmm Um Umm Uh Er Erm Yes Yeah Yep Yup Nope Nah No Okay Ok Alright Well Hey Hi
 Hello Goodbye Bye Please Thanks Thank Sorry Wow Whoa Damn Dammit Dang Darn Shit Fuck Fucking Bloody Hell Crap
 Christ Jesus God Gods Lord Heaven Heavens Ladyship Lordship Majesty Highness Excellency Honour Honor Grace Worship
-Esq Co Inc Ltd Nature Time North South East West Northern Southern Eastern Western
+Esq Esquire Co Inc Ltd Nature Time North South East West Northern Southern Eastern Western
 Goodness Gosh Geez Jeez Ugh Argh Ow Ouch Oops Shh Psst Bah Pah Ha Haha Good-bye Good-night Good-morning Pray Nay
 Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve Hundred Thousand Many Few Several Most Enough Nonsense
 Good Great Fine Right Sure Dear Dearest Poor Little Young Pretty Sweet Lovely Silly True False Next First Last
@@ -155,7 +155,7 @@ Mum Mom Mummy Mommy Mama Dad Daddy Papa Ma Pa Mother Father Grandma Grandpa Gran
 Sir Madam Maam Ma'am Miss Mister Mistress Master Lady Gentlemen Ladies Everyone Everybody Someone Somebody
 Anyone Anybody Nobody Nothing Something Anything Everything Everywhere Nowhere Somewhere
 Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March July September October
-November December Christmas Easter Halloween
+November December Christmas Easter Halloween Michaelmas Whitsun Whitsuntide Lent Candlemas Lammas Martinmas
 Chapter Part Book Volume Prologue Epilogue Interlude Summary Notes Note Disclaimer Author Authors Fin End
 Mr Mrs Ms Mx Dr Prof St Mme Mlle Let Let's Don't Can't Won't Isn't Aren't Wasn't Weren't Didn't Doesn't
 Couldn't Wouldn't Shouldn't Haven't Hasn't Hadn't I'm I'll I'd I've It's That's What's There's Here's
@@ -183,7 +183,7 @@ Company Corporation Corp Inc Ltd Industries Society Club Order Army Navy Force F
 Court Street Forest Wood Woods Field Fields Farm Village Town City County Kingdom Empire Republic States Union
 Headquarters HQ Centre Center Tower Prison Building Room Wing Floor Hollow Burrow Lodge Cottage Estate Grange
 Common Commons Green End Heath Moor Vale Cove Harbour Harbor Port Gate Gates Wall Garden Garage Alley Mall
-Point Landing Corner Slope Villa Terrace Crescent Parsonage Rectory Vicarage Light Lighthouse
+Point Landing Corner Slope Villa Terrace Crescent Parsonage Rectory Vicarage Light Lighthouse Land
 Express Times Prophet Post News Gazette Herald Journal Magazine Quarterly Weekly Daily Cup League Games
 """.split()
 )
@@ -227,6 +227,7 @@ _AFTER_PERSON = re.compile(
 )
 _TOWN = re.compile(
     r"[a-z](?:town|ville|burg|burgh|shire|port|mouth|chester|caster|minster|borough|polis|stadt|grad|land)\b"
+    r"|-(?:sub|on|upon|under|in|by|le|en|sur|am)-[A-Z]"  # "Kingsbere-sub-Greenhill", "Stratford-upon-Avon"
 )
 _VOCATIVE_AFTER = re.compile(r" ?[,!?]| ?\.[ \t]*[\"”’']")
 _SUFFIX = re.compile(
