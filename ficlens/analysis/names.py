@@ -300,6 +300,13 @@ def not_people() -> frozenset[str]:
 
 
 @cache
+def _unnamed_places() -> frozenset[str]:
+    """Well-known places that are nobody's first name: beside one, a name is a place ("Nice and Bordighera"),
+    but not beside "Florence" ("Florence and Lucy")."""
+    return frozenset(_lists()["places"]) - given_names().keys()
+
+
+@cache
 def demonyms() -> frozenset[str]:
     """Nationality and group words ("Englishmen", "Catholics"): a group, never one person's name."""
     return frozenset(_lists()["demonyms"])
@@ -384,7 +391,7 @@ def _work_title(text: str, back: str, e: int) -> bool:
 def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
     """Every capitalised run in the paragraphs, with the cues around it (one regex pass)."""
     runs: list[Run] = []
-    places = frozenset(_lists()["places"])
+    places = _unnamed_places()
     match_after = _AFTER_PERSON.match
     for pi, (ps, pe) in enumerate(paras):
         counted, straight = ps, 0  # straight quotes seen so far in the paragraph (counted once, in order)
