@@ -23,20 +23,24 @@ from ficlens.errors import StageError
 TITLES: dict[str, str | None] = {
     **dict.fromkeys(
         "Mr Mister Sir Lord Uncle Master Father Brother King Prince Duke Count Baron Earl Monsieur Senor Herr "
-        "Headmaster Grandpa Grandfather Papa Signor Signore Don Mynheer Sahib Squire Mistah Mista Marse".split(),
+        "Headmaster Grandpa Grandfather Papa Signor Signore Don Mynheer Sahib Squire Mistah Mista Marse "
+        "Emperor Tsar Czar Kaiser Sultan Marquis Marquess Archduke Monsignor Cardinal Abbot Friar "
+        "Citoyen".split(),
         "he",
     ),
     **dict.fromkeys(
         "Mrs Ms Miss Lady Madam Madame Mme Mlle Dame Aunt Auntie Mistress Mother Sister Queen Princess Duchess "
         "Countess Baroness Headmistress Grandma Grandmother Granny Mama Senora Frau Mademoiselle Fraulein Signora "
-        "Signorina Senorita Dona Donna Memsahib Missus".split(),
+        "Signorina Senorita Dona Donna Memsahib Missus Empress Tsarina Czarina Marchioness Archduchess "
+        "Abbess Citoyenne".split(),
         "she",
     ),
     **dict.fromkeys(
         "Mx Dr Doctor Prof Professor Captain Capt Agent Detective Inspector Sergeant Sgt Colonel Col General Major "
         "Lieutenant Lt Commander Admiral Officer Rev Reverend Minister Senator Chancellor President Judge "
         "Healer Auror Nurse Coach Chief Director Deputy Private Corporal Marshal Sheriff Constable Father Elder "
-        "Sensei Master".split(),
+        "Sensei Master Bishop Archbishop Archdeacon Vicar Rector Pastor Deacon Chaplain Rabbi Governor Mayor "
+        "Ambassador Consul Commodore Ensign Brigadier Superintendent".split(),
         None,
     ),
 }
