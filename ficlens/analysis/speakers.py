@@ -215,6 +215,11 @@ class Context:
         for cid, _ in counts.most_common():
             self.top_by_gender.setdefault(self.gender.get(cid) or "?", cid)
 
+    def tag_gender(self, cid: str) -> str | None:
+        """The pronoun a tag uses for ``cid``: "1" for the narrator and the second-person protagonist
+        (``he said`` is never "I"), else "m" / "f" / None."""
+        return "1" if cid in (self.narrator, self.reader) else self.gender.get(cid)
+
     def inside_quote(self, pos: int) -> bool:
         k = bisect_right(self.q_starts, pos) - 1
         return k >= 0 and pos < self.q_ends[k]
@@ -792,7 +797,7 @@ def candidates(ctx: Context, st: Static, conv: dict[str, dict[str, float]]) -> d
     feats = {c: dict(f) for c, f in st.feats.items()}
     for cid, f in conv.items():
         feats.setdefault(cid, {}).update(f)  # the conversation's features are never static ones
-    fits = [c for c in feats if ctx.gender.get(c) == st.tag_gender] if st.tag_gender else []
+    fits = [c for c in feats if ctx.tag_gender(c) == st.tag_gender] if st.tag_gender else []
     if len(fits) == 1:
         feats[fits[0]]["tag_pronoun_sure"] = 1.0  # the only one of that gender around
     context = _context(st)
@@ -805,7 +810,7 @@ def candidates(ctx: Context, st: Static, conv: dict[str, dict[str, float]]) -> d
 
 def _own(ctx: Context, st: Static, cid: str) -> dict[str, float]:
     """A candidate's salience and, under "he said" / "she said", whether its gender fits."""
-    g = ctx.gender.get(cid)
+    g = ctx.tag_gender(cid)
     fit = {("pronoun_fits" if g == st.tag_gender else "pronoun_misfits"): 1.0} if st.tag_gender and g else {}
     return {**fit, "salience": ctx.salience.get(cid, 0.0)}
 
@@ -822,7 +827,7 @@ class _Scorer:
         self.base: dict[str, float] = {}
         for cid in st.feats:
             self._base(cid)
-        self.fits = [c for c in st.feats if ctx.gender.get(c) == st.tag_gender] if st.tag_gender else []
+        self.fits = [c for c in st.feats if ctx.tag_gender(c) == st.tag_gender] if st.tag_gender else []
 
     def _base(self, cid: str) -> float:
         if cid not in self.base:
@@ -844,7 +849,7 @@ class _Scorer:
         scores = [self._base(c) + (self._sum(conv[c]) if c in conv else 0.0) for c in cands]
         g = self.st.tag_gender
         if g:
-            fits = self.fits + [c for c in conv if c not in self.st.feats and self.ctx.gender.get(c) == g]
+            fits = self.fits + [c for c in conv if c not in self.st.feats and self.ctx.tag_gender(c) == g]
             if len(fits) == 1:
                 scores[cands.index(fits[0])] += self.w.get("tag_pronoun_sure", 0.0)
         return cands, scores
