@@ -59,6 +59,7 @@ FEATURES = (
     "prev1",  # spoke the turn before, in the paragraph before
     "prev2",  # spoke two turns before, the exchange unbroken
     "prev_addressed",  # was addressed by the turn before
+    "partner",  # the last one to speak in the exchange before the last turn's speaker (A in A, B, B: A's turn)
     "prev1_gap",  # the same three, with narration paragraphs in between
     "prev2_gap",
     "prev_addressed_gap",
@@ -72,7 +73,7 @@ FEATURES = (
 #: Features that also get an ``_untagged`` copy, set only when no tag names anyone for the quote, and a
 #: ``_pronoun_tag`` copy, set when the only tag is a pronoun (``he said``).
 _UNTAGGED = ("beat_before", "beat_after", "beat_prev_para", "para_mention", "prev1", "prev2", "prev_addressed",
-             "recent", "vocative", "prev1_gap", "prev2_gap", "spoke_recently", "called_next")
+             "partner", "recent", "vocative", "prev1_gap", "prev2_gap", "spoke_recently", "called_next")
 FEATURES += tuple(f + "_untagged" for f in _UNTAGGED) + tuple(f + "_pronoun_tag" for f in _UNTAGGED)
 _UNTAGGED_SET = frozenset(_UNTAGGED)
 _PRONOUNS = {"he": "m", "she": "f", "i": "1", "they": "p", "we": "1", "you": "2"}
@@ -782,6 +783,8 @@ def conversation(
         _add(feats, prev_speaker, continues)
     for rank, cid in enumerate(spoke):
         _add(feats, cid, "spoke_recently", 1.0 / (1 + rank))
+    if turns and len(spoke) > 1 and spoke[0] == turns[-1].speaker:
+        _add(feats, spoke[1], "partner")
     return feats
 
 
