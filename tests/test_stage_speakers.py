@@ -239,3 +239,18 @@ def test_an_epithet_for_someone_named_makes_no_new_character():
     speakers.speakers(story)
     assert [q.attrs["speaker"] for q in story.spans("quotes")] == ["corin", "tam"]
     assert [c.id for c in story.characters] == ["corin", "tam"]
+
+
+def test_a_role_the_narration_puts_beside_a_name_is_that_character():
+    text = 'Ilse Varga, the painter, wiped her brushes.\n\nTomas came in.\n\n"Sit down," said the painter.'
+    story = Story(text)
+    story.add_layer("paragraphs", [Span(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)])
+    quotes.quotes(story)
+    story.characters = [Character("ilse_varga", "Ilse Varga", ["Ilse Varga"], pronouns="she/her"),
+                        Character("tomas", "Tomas", ["Tomas"], pronouns="he/him")]
+    story.add_layer("mentions", [Span(m.start(), m.end(), attrs={"char": m.group().lower().replace(" ", "_"),
+                                                                 "kind": "name"})
+                                 for m in re.finditer("Ilse Varga|Tomas", text)])
+    speakers.speakers(story)
+    assert [q.attrs["speaker"] for q in story.spans("quotes")] == ["ilse_varga"]
+    assert len(story.characters) == 2

@@ -440,6 +440,25 @@ def _name_words(cast: Iterable[Character]) -> dict[str, str]:
     return {w: next(iter(ids)) for w, ids in owners.items() if len(ids) == 1}
 
 
+def _appositions(ctx: Context, heads: set[str]) -> dict[str, str]:
+    """A description's head -> the one character the narration puts it beside (``Basil Hallward, the
+    painter``, ``Mr. Wells, the coroner``): "said the painter" is then Basil's."""
+    alts = "|".join(map(re.escape, sorted(heads, key=len, reverse=True)))
+    after = re.compile(rf",?[ \t\n]+(?:the|a|an)[ \t\n]+(?:[a-z-]+[ \t\n]+){{0,2}}({alts})\b")
+    seen: dict[str, Counter] = {}
+    for m in ctx.mentions:
+        if m.char and m.kind == "name":
+            a = after.match(ctx.text, m.end, m.end + 60)
+            if a:
+                seen.setdefault(a.group(1), Counter())[m.char] += 1
+    out = {}
+    for head, chars in seen.items():
+        (best, n), *rest = chars.most_common(2)
+        if not rest or rest[0][1] * 3 <= n:  # one character, or one three times as often as the next
+            out[head] = best
+    return out
+
+
 def _pronoun_after(text: str, pos: int) -> str | None:
     """The pronouns of the first "he" or "she" (his, her...) shortly after ``pos`` in its paragraph."""
     m = _HE_SHE.search(text, pos, min(len(text), pos + 150))
@@ -485,9 +504,10 @@ def described_speakers(ctx: Context) -> tuple[list[Character], list[Mention]]:
     chars: list[Character] = []
     ids: dict[str, str] = {}  # description -> character id
     titled = _name_words(ctx.chars.values())
+    appositions = _appositions(ctx, set(found)) if found else {}
     for head, forms in found.items():
         known = next((ctx.by_name[k] for f in forms if (k := bare_name(f)) in ctx.by_name), None)
-        known = known or ctx.by_name.get(head) or titled.get(head)
+        known = known or ctx.by_name.get(head) or titled.get(head) or appositions.get(head)
         if known:
             ids.update(dict.fromkeys(forms, known))
             continue
