@@ -230,8 +230,8 @@ _AFTER_PERSON = re.compile(
     r"|[ \t]?,[ \t]+who\b|[ \t]+(?:and|or) (?:I|me)\b"
 )
 _TOWN = re.compile(
-    r"[a-z](?:town|ville|burg|burgh|shire|port|mouth|chester|caster|minster|borough|polis|stadt|grad|land)\b"
-    r"|-(?:sub|on|upon|under|in|by|le|en|sur|am)-[A-Z]"  # "Kingsbere-sub-Greenhill", "Stratford-upon-Avon"
+    r"[a-z](?:(?:town|ville|burg|burgh|shire|port|mouth|chester|caster|minster|borough|polis|stadt|grad|land)\b"
+    r"|-(?:sub|on|upon|under|in|by|le|en|sur|am)-[A-Z])"  # "Kingsbere-sub-Greenhill", "Stratford-upon-Avon"
 )
 _VOCATIVE_AFTER = re.compile(r" ?[,!?]| ?\.[ \t]*[\"”’']")
 _SUFFIX = re.compile(
@@ -360,12 +360,12 @@ def _place_of(word: str) -> bool:
     return word in _PLACE_OF or word[:1].isupper() and word.isalpha() and word not in _KIN_OF
 
 
-def _listed(text: str, runs: list[Run], run: Run, places: frozenset[str]) -> None:
-    """Place cues from the run before in the same list: a well-known place beside a name makes both places
-    ("Newport and Saratoga"), and a firm's "and Co." makes every name of its list a firm ("Carston, Waite")."""
-    last = runs[-1] if runs and runs[-1].para == run.para and run.start - runs[-1].end <= 6 else None
-    glue = text[last.end : run.start].strip() if last else ""
+def _listed(text: str, runs: list[Run], run: Run, places: frozenset[str], glue: str | None) -> None:
+    """Place cues from the run before in the same list (``glue``: what stands between them, None if they are
+    apart): a well-known place beside a name makes both places ("Newport and Saratoga"), and a firm's
+    "and Co." makes every name of its list a firm ("Carston, Waite and Co.")."""
     if glue in _LIST_GLUE:
+        last = runs[-1]
         if " ".join(last.tokens) in places:
             run.place += 1
         if " ".join(run.tokens) in places:
@@ -379,6 +379,7 @@ def _listed(text: str, runs: list[Run], run: Run, places: frozenset[str]) -> Non
             k -= 1
 
 
+_PLACE_NOUNS = frozenset(w.lower() for w in PLACE_WORDS)  # "the Benbow inn": the word after a run is never capitalised
 _WRAP = frozenset("_ “ \" ‘ '".split())
 _CLOSERS = frozenset("” \" ’ '".split())
 
@@ -398,6 +399,7 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
     places = _unnamed_places()
     match_after = _AFTER_PERSON.match
     for pi, (ps, pe) in enumerate(paras):
+        last_end = -99  # end of the paragraph's last run kept
         counted, straight = ps, 0  # straight quotes seen so far in the paragraph (counted once, in order)
         for m in runs_in(text, ps, pe):
             s, e = m.span()
@@ -408,8 +410,12 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
             title, name = m.group("title", "name")
             det = spaced and bool(prev) and (w1 in _DET_WORDS or len(prev) == 2 and _after_article(prev))
             # "the Prince Prospero", "the famous Colonel Lockhart"; but "your Aunt Emily" is her name with its title
-            article = w1 in _ARTICLES or len(prev) == 2 and _after_article(prev)
-            described = det and bool(title) and article and title.capitalize() not in HONORIFICS
+            described = (
+                bool(title)
+                and det
+                and (w1 in _ARTICLES or len(prev) == 2 and _after_article(prev))
+                and title.capitalize() not in HONORIFICS
+            )
             det = det and not title
             if name in _NEVER_NAMES and not (title or det):
                 continue
@@ -438,7 +444,7 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
                 place += 2  # "Jamestown", "Kukuanaland"
             nxt = _NEXT.match(text, e, pe)
             after = nxt.group(1).lower() if nxt else ""
-            if after.islower() and after.capitalize() in PLACE_WORDS:
+            if after in _PLACE_NOUNS:
                 place += 1  # "the Benbow inn", "Carn Du light": a place's name before what it names
             if after.isdigit() and len(after) <= 2:
                 place += 2  # "June 1, 1785": a month, not a woman
@@ -472,8 +478,11 @@ def scan(text: str, paras: list[tuple[int, int]]) -> list[Run]:
                 pronoun,
                 described,
             )
-            _listed(text, runs, run, places)
+            glue = text[last_end:s].strip() if s - last_end <= 6 else None
+            if glue in _LIST_GLUE or text.startswith(_FIRM_END, e):
+                _listed(text, runs, run, places, glue)
             runs.append(run)
+            last_end = e
     return runs
 
 
