@@ -169,7 +169,9 @@ class Mention:
 
 
 class Context:
-    """Everything the features need about one story, indexed once."""
+    """Everything the features need about one story, indexed once. Speakers the tags describe but the
+    cast lacks (``described_speakers``) are added to ``story.characters`` here; their mentions stay
+    in this index, not in the story's "mentions" layer."""
 
     def __init__(self, story: Story) -> None:
         self.story = story
@@ -183,7 +185,7 @@ class Context:
         ]
         self.by_name = _by_name(story.characters)
         self._index(story.characters, ms)
-        self.narrator: str | None = None
+        self.narrator: str | None = None  # set before it is found: finding it reads tags, which ask who "I" is
         self.reader: str | None = None
         self.narrator = _narrator(self, self.quotes)  # who "I" is in tags
         self.reader = _reader(self, self.quotes)  # who "you" is in tags, in second-person stories
