@@ -2,7 +2,8 @@
 
 Each speech or thought quote gets a short list of candidate characters, each with a few features
 read off the text around it: the subject of a speech tag (``"...," said James`` / ``James had
-screamed out``), a pronoun or nominal tag resolved to a character (``she whispered``), the subject
+screamed out``), a pronoun or nominal tag resolved to a character (``she whispered``, ``said his
+wife``), a described speaker the cast lacks (``said the Hatter``: added to the cast), the subject
 of an action beat in the same paragraph, vocatives inside the quote (the person addressed is not
 the speaker), who spoke one and two turns earlier (turn-taking), who was addressed last, and how
 recently and how often the candidate is mentioned. A small linear model scores the candidates
