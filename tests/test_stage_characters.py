@@ -87,6 +87,15 @@ def test_the_rank_alone_is_the_storys_one_holder_of_it():
     assert match_character(story, "the Inspector") is None and match_character(story, "the General") is None
 
 
+def test_a_disclaimer_naming_the_fandom_picks_its_pack():
+    body = '"Out of tea," said Ron.\n\nHermione sighed. "Again, Ron?"\n\nHarry laughed.\n'
+    plain = ficlens.run(Story(body), ["structure", "characters"])
+    disclaimed = ficlens.run(Story("Disclaimer: I don't own Harry Potter.\n\n" + body), ["structure", "characters"])
+    assert plain.meta.extra["fandoms_detected"] == []  # three first names alone are not enough
+    assert disclaimed.meta.extra["fandoms_detected"] == ["Harry Potter"]
+    assert match_character(disclaimed, "Ron").canon == "Ron Weasley"
+
+
 def test_fandom_pack_links_canon_and_epithets():
     story = cast("dark_lord.txt")
     lily, voldemort = match_character(story, "Lils"), match_character(story, "the Dark Lord")

@@ -61,7 +61,9 @@ def _packs(story: Story, runs: list[nm.Run]) -> list[fandoms.Pack]:
     env = os.environ.get(fandoms.ENV, "")
     packs = _load_packs(env)
     names = {" ".join((r.title, *r.tokens) if r.title else r.tokens) for r in runs}  # "Aunt Petunia"
-    return fandoms.detect(names, story.meta.fandoms, packs, nm.given_names())
+    disclaimers = [story.span_text(s) for s in story.spans("front_matter") if s.label == "disclaimer"]
+    tagged = [*story.meta.fandoms, *fandoms.named_in(disclaimers, packs)] if disclaimers else story.meta.fandoms
+    return fandoms.detect(names, tagged, packs, nm.given_names())
 
 
 _PACK_CACHE: dict[str, list[fandoms.Pack]] = {}

@@ -163,6 +163,18 @@ def from_metadata(fandoms: Iterable[str], packs: Iterable[Pack]) -> list[Pack]:
     return out
 
 
+def named_in(texts: Iterable[str], packs: Iterable[Pack]) -> list[str]:
+    """The fandoms a disclaimer names ("I don't own Harry Potter", "Naruto belongs to Kishimoto"): each pack's
+    name or the title part of its tags, as whole words."""
+    text = "\n".join(texts)
+    found = []
+    for p in packs:
+        titles = {re.split(r" - | \(", t)[0].strip() for t in (p.name, *p.tags)}
+        if any(t and re.search(rf"(?<!\w){re.escape(t)}(?!\w)", text) for t in titles):
+            found.append(p.name)
+    return found
+
+
 def from_names(
     runs: Iterable[str], packs: Iterable[Pack], *, min_hits: int = 2, common: Collection[str] = ()
 ) -> list[Pack]:
