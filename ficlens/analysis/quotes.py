@@ -59,16 +59,31 @@ SPEECH_VERBS = frozenset(
     echoed teased joked mocked soothed managed choked squeaked squealed screeched rasped croaked intoned uttered
     shouting screaming crying calling whispering muttering saying asking yelling""".split()
 )
-#: Where em-dash speech stops: a dash before a lower-case tag, or punctuation before a speech verb.
+_VERB = "(?:" + "|".join(sorted(SPEECH_VERBS)) + r")\b"
+#: Who speaks in a tag: a pronoun, a name, or two of them (``Naruto and Sakura``: a group).
+_NAME = r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}"
+_WHO = rf"(?:he|she|I|they|we|{_NAME}(?:\s+and\s+{_NAME})?)"
+#: The end of a tag's clause after its verb (``he said.``, ``he said quietly``, ``yelled together``), unlike a verb
+#: with an object that opens a sentence of the speech (``He told us that yesterday.``).
+_CLAUSE_ENDS = (
+    r"(?=\s*(?:[,.!?;:—―–]|--|$)|\s+(?:[a-z]+ly|together|again|back|aloud)\b"
+    r"|\s+(?:to|at)\s+(?:him|her|them|me|us|you|[A-Z]))"
+)
+#: Where em-dash speech stops: a dash before a lower-case tag, or punctuation before a speech tag
+#: (``, she whispered``, ``! said Sasuke``); after a sentence's end, a capital (``He said.``) opens a tag
+#: only when its verb ends the clause.
 _DASH_TAG = re.compile(
-    r"[,.!?…]?\s*(?:—|―|–|--)\s+(?=[a-z])|[,.!?…](?=\s+(?:(?:he|she|I|they|[A-Z][\w'’-]+)\s+)?(?:"
-    + "|".join(sorted(SPEECH_VERBS))
-    + r")\b)"
+    rf"[,.!?…]?\s*(?:—|―|–|--)\s+(?=[a-z])|,(?=\s+(?:{_WHO}\s+)?{_VERB})"
+    rf"|[.!?…](?=\s+(?:{_WHO}\s+{_VERB}{_CLAUSE_ENDS}|{_VERB}))"
 )
+#: A tag sentence that is only who and the verb (``he said.``, ``said Sasuke.``): speech may resume after
+#: it without a dash. Anything more (``he said, and left.``, ``she said quietly.``) is narration.
+_SHORT_TAG = re.compile(rf"\s*(?:{_WHO}\s+{_VERB}|{_VERB}\s+{_WHO})\.\s+(?=\S)")
+#: Where a tag ends: before the dash that resumes the speech, or at the end of the tag's sentence.
+_TAG_END = re.compile(r"[.!?…]?\s+(?=(?:—|―|–|--)[ \t]*\S)|[.!?…](?=\s|$)")
+_DASH = re.compile(r"(?:—|―|–|--)[ \t]*(?=\S)")
 #: A speech tag inside a quote that lost its closing mark: ``"Who left this? she asked``.
-_INNER_TAG = re.compile(
-    r"[,.!?…](?=\s+(?:he|she|I|they|[A-Z][\w'’-]+)\s+(?:" + "|".join(sorted(SPEECH_VERBS)) + r")\b)"
-)
+_INNER_TAG = re.compile(rf"[,.!?…](?=\s+(?:he|she|I|they|[A-Z][\w'’-]+)\s+{_VERB})")
 _ELISION = re.compile(
     r"(?:tis|twas|twere|em|n|cause|cos|til|bout|im|er|ow|un|uns|ave|appen|alf|ello|nother|"
     r"specially|fraid|nuff)\b",
@@ -101,7 +116,8 @@ class _Piece:
     open_end: bool = False
     #: True when the piece continues a quote left open at the end of the previous paragraph.
     continued: bool = False
-    #: True when the piece goes on after an aside inside the same quote (``(smiling,)``).
+    #: True when the piece goes on after an aside inside the same quote (``(smiling,)``) or after an
+    #: em-dash tag: more of the same words.
     aside: bool = False
 
 
@@ -193,16 +209,32 @@ def _later_close(text: str, i: int, end: int) -> bool:
 
 
 def _dash_pieces(text: str, start: int, end: int) -> list[_Piece]:
-    """Em-dash dialogue: from the opening dash to the paragraph's end or to the dash before a tag."""
+    """Em-dash dialogue: from the opening dash to the paragraph's end or to the tag after it. Speech
+    resumed after the tag (``— Morning! he shouted. — Breakfast?``, ``— Yeah, he said. We should.``)
+    gives further pieces of the same utterance."""
     m = _DASH_LINE.match(text, start, end)
     if not m:
         return []
-    cut = _DASH_TAG.search(text, m.end(), end)
-    if cut:
-        return [_Piece(m.start(), cut.start() + 1)]
     while end > m.end() and text[end - 1].isspace():
         end -= 1
-    return [_Piece(m.start(), end)]
+    pieces: list[_Piece] = []
+    at, speech = m.start(), m.end()
+    while True:
+        cut = _DASH_TAG.search(text, speech, end)
+        if not cut:
+            pieces.append(_Piece(at, end, aside=bool(pieces)))
+            return pieces
+        stop = cut.start() + (text[cut.start()] in ",.!?…")
+        pieces.append(_Piece(at, stop, aside=bool(pieces)))
+        tag_end = _TAG_END.search(text, cut.end(), min(end, cut.end() + 150))
+        dash = tag_end and _DASH.match(text, tag_end.end(), end)
+        short = _SHORT_TAG.match(text, cut.end(), end)
+        if dash:
+            at, speech = dash.start(), dash.end()
+        elif short:
+            at = speech = short.end()
+        else:
+            return pieces
 
 
 def _tag_verb(text: str, q_start: int, q_end: int, p_start: int, p_end: int) -> str:
