@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import ficlens
 from ficlens.analysis import quotes, speakers
 from ficlens.cli import main
 from ficlens.story import Character, Span, Story
@@ -254,3 +255,11 @@ def test_a_role_the_narration_puts_beside_a_name_is_that_character():
     speakers.speakers(story)
     assert [q.attrs["speaker"] for q in story.spans("quotes")] == ["ilse_varga"]
     assert len(story.characters) == 2
+
+
+def test_a_fandom_house_in_a_tag_is_someone_named_not_a_new_character():
+    text = ("Harry Potter met Draco Malfoy by the lake at Hogwarts. Draco sneered at him.\n\n"
+            '"Potter," said the Slytherin. "Lost again?"\n\n"Go away, Malfoy," Harry said.\n')
+    story = ficlens.analyze(Story(text))
+    assert [q.attrs["speaker"] for q in story.spans("quotes")] == ["draco_malfoy", "draco_malfoy", "harry_potter"]
+    assert not any(c.attrs.get("described") for c in story.characters)

@@ -58,8 +58,7 @@ def _slug(name: str) -> str:
 
 
 def _packs(story: Story, runs: list[nm.Run]) -> list[fandoms.Pack]:
-    env = os.environ.get(fandoms.ENV, "")
-    packs = _load_packs(env)
+    packs = loaded_packs()
     names = {" ".join((r.title, *r.tokens) if r.title else r.tokens) for r in runs}  # "Aunt Petunia"
     disclaimers = [story.span_text(s) for s in story.spans("front_matter") if s.label == "disclaimer"]
     tagged = [*story.meta.fandoms, *fandoms.named_in(disclaimers, packs)] if disclaimers else story.meta.fandoms
@@ -69,7 +68,9 @@ def _packs(story: Story, runs: list[nm.Run]) -> list[fandoms.Pack]:
 _PACK_CACHE: dict[str, list[fandoms.Pack]] = {}
 
 
-def _load_packs(env: str) -> list[fandoms.Pack]:
+def loaded_packs() -> list[fandoms.Pack]:
+    """Every fandom pack, read once per pack-folder setting."""
+    env = os.environ.get(fandoms.ENV, "")
     if env not in _PACK_CACHE:
         _PACK_CACHE[env] = fandoms.load_packs()
     return _PACK_CACHE[env]

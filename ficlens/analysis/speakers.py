@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ficlens.analysis.characters import loaded_packs
 from ficlens.analysis.nominals import PERSON_NOUNS
 from ficlens.analysis.pipeline import stage
 from ficlens.analysis.quotes import SPEECH_VERBS, THINK_VERBS
@@ -470,6 +471,13 @@ def _pronoun_after(text: str, pos: int) -> str | None:
     return "he/him" if m.group(1).lower() in ("he", "him", "his") else "she/her"
 
 
+def _belonging_words(story: Story) -> frozenset[str]:
+    """The houses, teams and orders of the story's fandoms (lower case): "said the Slytherin" describes
+    someone by what they belong to, usually someone the story has named."""
+    detected = set(story.meta.extra.get("fandoms_detected") or ())
+    return frozenset().union(*(p.not_characters for p in loaded_packs() if p.name in detected))
+
+
 def described_speakers(ctx: Context) -> tuple[list[Character], list[Mention]]:
     """Speakers the tags describe instead of naming (``said the Hatter``, ``the old man replied``).
 
@@ -480,6 +488,7 @@ def described_speakers(ctx: Context) -> tuple[list[Character], list[Mention]]:
     the man`` in a scene with no named man).
     Descriptions of a known character (``the Mouse``) only get the mentions."""
     text, quotes = ctx.text, ctx.quotes
+    belonging = _belonging_words(ctx.story)
     found: dict[str, Counter] = {}
     votes: dict[str, Counter] = {}  # head -> the pronouns used right after its tags
     tagged_at: list[tuple[int, int, str]] = []  # indefinite descriptions in tags, which the search below misses
@@ -495,7 +504,8 @@ def described_speakers(ctx: Context) -> tuple[list[Character], list[Mention]]:
         new = not text.startswith(("the", "The"), d[0])  # "said a stranger": someone not met before
         if new:
             tagged_at.append((d[0], d[1], d[2]))
-        if d[2][0].islower() and (head in PERSON_NOUNS or head in _EPITHETS) and not new:  # "the girl"
+        like_named = head in PERSON_NOUNS or head in _EPITHETS if d[2][0].islower() else head in belonging
+        if like_named and not new:  # "the girl", "the Slytherin": usually someone named
             pos_list, who = ctx.by_gender.get(_GENDER_OF.get(pronouns or ""), ([], []))
             k = bisect_left(pos_list, d[0]) - 1
             while k >= 0 and who[k] in (ctx.narrator, ctx.reader):  # "said the man" is not about "I"
