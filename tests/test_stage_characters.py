@@ -324,3 +324,9 @@ def test_old_before_a_name_is_an_epithet():
     text = "Horace Talbot kept the gate, and he knew everyone.\n\nThe boys ran to Old Horace, who shook his head.\n"
     story = ficlens.run(Story(text), ["structure", "characters"])
     assert match_character(story, "Old Horace") is match_character(story, "Horace Talbot") is not None
+
+
+def test_his_name_is_gives_the_gender_of_the_name():
+    for possessive, pronouns in (("His", "he/him"), ("Her", "she/her")):
+        text = f'A stranger came in. {possessive} name is Aurel. I pour tea; Aurel drinks it.\n\n"Ta," Aurel says.\n'
+        assert match_character(ficlens.run(Story(text), ["structure", "characters"]), "Aurel").pronouns == pronouns

@@ -44,6 +44,10 @@ def gender_votes(text: str, mentions: list[Mention], key=lambda m: id(m.char) if
     for m in mentions:
         if m.kind != "pronoun":
             last = m if m.subject and key(m) is not None else None
+            if m.kind == "name" and text.endswith(("is ", "was "), 0, m.start) and key(m) is not None:
+                told = _NAME_IS.search(text, max(0, m.start - 30), m.start)  # "His name is Aurel."
+                if told:
+                    votes[key(m)][PRONOUNS[told[1].lower()]] += 1
             continue
         if last is None or m.pron in ("i", "you"):
             continue
@@ -62,6 +66,8 @@ def gender_votes(text: str, mentions: list[Mention], key=lambda m: id(m.char) if
     return votes
 
 
+#: "His name is Aurel": the possessive gives the gender of the name that follows.
+_NAME_IS = re.compile(r"\b((?i:his|her|their))[ \t]+(?:(?:real|full|first|given)[ \t]+)?name[ \t]+(?:is|was)[ \t]+\Z")
 _REACH = 400  # characters between a name and a pronoun that can still vote for it
 _SUBJECT = frozenset("he she they xe ze himself herself themself themselves xemself zirself hirself faerself".split())
 _NEXT_SENT = re.compile(r"[^.!?…]*[.!?…][\"”’']?\s+")
