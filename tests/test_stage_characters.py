@@ -330,3 +330,11 @@ def test_his_name_is_gives_the_gender_of_the_name():
     for possessive, pronouns in (("His", "he/him"), ("Her", "she/her")):
         text = f'A stranger came in. {possessive} name is Aurel. I pour tea; Aurel drinks it.\n\n"Ta," Aurel says.\n'
         assert match_character(ficlens.run(Story(text), ["structure", "characters"]), "Aurel").pronouns == pronouns
+
+
+def test_common_pet_forms_join_the_full_name():
+    text = ("Steven Marsh opened the shop. Steve always opened it.\n\nGinevra Hale came by at noon. Steve waved.\n\n"
+            '"Tea, Ginny?" Steve asked. Ginny nodded.\n')
+    story = ficlens.run(Story(text), ["structure", "characters"])
+    assert match_character(story, "Steve") is match_character(story, "Steven Marsh")
+    assert match_character(story, "Ginny") is match_character(story, "Ginevra Hale")

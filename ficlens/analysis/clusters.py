@@ -83,6 +83,23 @@ PET_NAMES: dict[str, tuple[str, ...]] = {
     "Bertie": ("Albert", "Herbert", "Bertram"),
     "Archie": ("Archibald",),
     "Hugh": ("Hugo",),
+    "Jake": ("Jacob",),
+    "Joe": ("Joseph",),
+    "Joey": ("Joseph",),
+    "Dan": ("Daniel",),
+    "Danny": ("Daniel",),
+    "Matt": ("Matthew",),
+    "Alex": ("Alexander", "Alexandra"),
+    "Steve": ("Steven", "Stephen"),
+    "Chris": ("Christopher", "Christine", "Christina"),
+    "Becky": ("Rebecca",),
+    "Greg": ("Gregory",),
+    "Ron": ("Ronald",),
+    "Ronnie": ("Ronald",),
+    "Tim": ("Timothy",),
+    "Ken": ("Kenneth",),
+    "Ginny": ("Ginevra", "Virginia"),
+    "Tasha": ("Natasha",),
 }
 _CALLED = re.compile(
     rf"(?P<name>{nm._TOK}(?:\s+{nm._TOK})*),?\s+(?:whom|who|that)?\s*(?:\w+\s+){{0,5}}?"
