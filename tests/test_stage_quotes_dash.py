@@ -41,6 +41,8 @@ def pieces(paragraph: str) -> list[str]:
         ("— NEVER! Ilse and Marta shouted together.", ["— NEVER!"]),
         ("— Not today, Old Tom said.", ["— Not today,"]),
         ("— Why? asked the ferryman.", ["— Why?"]),
+        ("— Yes — the old man said — I will come.", ["— Yes", "— I will come."]),
+        ("— I wanted — no, I needed — to go.", ["— I wanted — no, I needed — to go."]),
     ],
 )
 def test_dash_speech_stops_at_the_tag_and_resumes_after_it(paragraph: str, expected: list[str]):

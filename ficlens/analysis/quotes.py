@@ -69,11 +69,12 @@ _CLAUSE_ENDS = (
     r"(?=\s*(?:[,.!?;:—―–]|--|$)|\s+(?:[a-z]+ly|together|again|back|aloud)\b"
     r"|\s+(?:to|at)\s+(?:him|her|them|me|us|you|[A-Z]))"
 )
-#: Where em-dash speech stops: a dash before a lower-case tag, or punctuation before a speech tag
+#: Where em-dash speech stops: a dash before a lower-case tag (``— the old man said``, not a break in
+#: the speech like ``— no, I mean``), or punctuation before a speech tag
 #: (``, she whispered``, ``! said Sasuke``); after a sentence's end, a capital (``He said.``) opens a tag
 #: only when its verb ends the clause.
 _DASH_TAG = re.compile(
-    rf"[,.!?…]?\s*(?:—|―|–|--)\s+(?=[a-z])|,(?=\s+(?:{_WHO}\s+)?{_VERB})"
+    rf"[,.!?…]?\s*(?:—|―|–|--)\s+(?=(?:[a-z]+\s+){{0,3}}{_VERB})|,(?=\s+(?:{_WHO}\s+)?{_VERB})"
     rf"|[.!?…](?=\s+(?:{_WHO}\s+{_VERB}{_CLAUSE_ENDS}|{_VERB}))"
 )
 #: A tag sentence that is only who and the verb (``he said.``, ``said Sasuke.``): speech may resume after
