@@ -33,6 +33,8 @@ def pieces(paragraph: str) -> list[str]:
         ("— Maybe, she said. We could try.", ["— Maybe,", "We could try."]),
         ("— Maybe, she said, and shut the door.", ["— Maybe,"]),
         ("— Maybe, she said quietly. The door shut behind her.", ["— Maybe,"]),
+        ("— Maybe, she said. She shut the door.", ["— Maybe,"]),
+        ("— Maybe, said Ilse Brandt. Ilse shut the door.", ["— Maybe,"]),
         (
             "— You can't go in there, Pim. She told me that herself.",
             ["— You can't go in there, Pim. She told me that herself."],

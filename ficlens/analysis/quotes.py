@@ -79,7 +79,7 @@ _DASH_TAG = re.compile(
 )
 #: A tag sentence that is only who and the verb (``he said.``, ``said Sasuke.``): speech may resume after
 #: it without a dash. Anything more (``he said, and left.``, ``she said quietly.``) is narration.
-_SHORT_TAG = re.compile(rf"\s*(?:{_WHO}\s+{_VERB}|{_VERB}\s+{_WHO})\.\s+(?=\S)")
+_SHORT_TAG = re.compile(rf"\s*(?:(?P<who>{_WHO})\s+{_VERB}|{_VERB}\s+(?P<by>{_WHO}))\.\s+(?=(?P<next>[\w'’]+))")
 #: Where a tag ends: before the dash that resumes the speech, or at the end of the tag's sentence.
 _TAG_END = re.compile(r"[.!?…]?\s+(?=(?:—|―|–|--)[ \t]*\S)|[.!?…](?=\s|$)")
 _DASH = re.compile(r"(?:—|―|–|--)[ \t]*(?=\S)")
@@ -230,6 +230,8 @@ def _dash_pieces(text: str, start: int, end: int) -> list[_Piece]:
         tag_end = _TAG_END.search(text, cut.end(), min(end, cut.end() + 150))
         dash = tag_end and _DASH.match(text, tag_end.end(), end)
         short = _SHORT_TAG.match(text, cut.end(), end)
+        if short and short["next"] in {"He", "She", "They", *(short["who"] or short["by"]).title().split()}:
+            short = None  # narration about the speaker goes on: ``— Yes, Ana said. She left.``
         if dash:
             at, speech = dash.start(), dash.end()
         elif short:
