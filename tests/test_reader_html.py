@@ -161,3 +161,12 @@ def test_xhtml_namespaces_leave_tag_names_but_never_the_text():
         b = TextBuilder()
         b.content(root.find("body"))
         assert b.text() == ("One." if "One." in page else 'Set xmlns="urn:x" first.'), name
+
+
+def test_a_numbered_section_heading_after_prose_is_a_scene_break():
+    story = render("<h3>i.</h3><p>The tide came in.</p><p>Mara watched.</p><h3>ii.</h3><p>By noon it was gone.</p>"
+                   "<h4>III</h4><p>Night.</p><h3>Later</h3><p>Dawn.</p>")
+    assert [(s.label, story.span_text(s)) for s in story.spans("front_matter")] == [
+        ("heading", "i."), ("divider", "ii."), ("divider", "III"), ("heading", "Later")]
+    assert layer(story, "scenes")[:2] == ["The tide came in.\n\nMara watched.", "By noon it was gone."]
+    assert len(story.spans("scenes")) == 3

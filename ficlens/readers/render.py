@@ -33,6 +33,8 @@ _FRONT = re.compile(
     r"[\W_]{0,3}(?:(?P<author_note>(?i:a/n\b|a\.n\.|author'?s'?\s*notes?\b)|AN\s*[:\-])|(?P<disclaimer>(?i:disclaimer)\b))"
 )
 HR_TEXT = "* * *"
+#: A heading that only numbers a section: "ii.", "III", "2)".
+_SECTION_NUMBER = re.compile(r"(?:[ivxlc]{1,7}|[IVXLC]{1,7}|\d{1,3})[.):]?")
 #: A story header's first line (LiveJournal/Dreamwidth and personal-site habits): "Title: …", "Pairing: …".
 _HEADER_START = re.compile(
     r"(?i:title|authors?|writer|fandoms?|pairings?|relationships?|ships?|characters?|rating|rated|warnings?|genres?"
@@ -288,6 +290,8 @@ class TextBuilder:
     ) -> None:
         """Write one rendered block (``raw`` before stripping, with its italics) as what it is."""
         kind = "heading" if heading else paragraph_kind(text, centered)
+        if heading and _SECTION_NUMBER.fullmatch(text) and len(self.paragraphs) > (self._chapter or (0, 0))[1]:
+            kind = "divider"  # "<h3>ii.</h3>" after prose in the chapter: a numbered scene, not a new heading
         if kind is None and self._opening:
             kind = self._opening_kind(text)
         if kind is None:  # prose, by far the most common
