@@ -341,6 +341,16 @@ def test_ao3_epub_without_preface_tags_falls_back_to_opf_subjects(tmp_path):
     assert m.extra["series"] == [{"name": "Salt Roads", "part": 2, "url": None, "id": None}]
 
 
+def test_opf_subjects_that_a_fandom_pack_knows_are_fandoms(tmp_path):
+    with zipfile.ZipFile(FIX / "ao3.epub") as z:
+        preface, opf = z.read("index_split_000.html"), z.read("content.opf")
+    opf = opf.replace(b"<dc:subject>Fanworks</dc:subject>",
+                      b"<dc:subject>Fanworks</dc:subject><dc:subject>Harry Potter - J. K. Rowling</dc:subject>")
+    changed = {"index_split_000.html": re.sub(rb"<dl.*?</dl>", b"", preface, flags=re.S), "content.opf": opf}
+    m = ficlens.read(rewrite_epub(FIX / "ao3.epub", tmp_path / "hp.epub", changed)).meta
+    assert m.fandoms == ["Harry Potter - J. K. Rowling"] and "Harry Potter - J. K. Rowling" not in m.additional_tags
+
+
 def test_word_documents_say_how_to_make_them_readable(tmp_path):
     docx = tmp_path / "chapter.docx"
     with zipfile.ZipFile(docx, "w") as z:

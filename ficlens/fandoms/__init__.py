@@ -148,6 +148,17 @@ def load_packs(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Pack]:
     return list(packs.values())
 
 
+_LOADED: dict[str, list[Pack]] = {}
+
+
+def loaded_packs() -> list[Pack]:
+    """Every pack, read once per pack-folder setting (``$FICLENS_FANDOMS``)."""
+    env = os.environ.get(ENV, "")
+    if env not in _LOADED:
+        _LOADED[env] = load_packs()
+    return _LOADED[env]
+
+
 def _norm_tag(s: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", s.lower()).strip()
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
+from ficlens import fandoms
 from ficlens.errors import ReadError
 from ficlens.readers import ao3, fanficfare, tags
 from ficlens.readers.archive import SafeZip, is_zip
@@ -220,6 +221,8 @@ def _ao3_fallbacks(pkg: Package, meta: Metadata) -> None:
                 meta.categories.append(subject)
             elif "/" in subject or " & " in subject:
                 meta.relationships.append(subject)
+            elif fandoms.from_metadata([subject], fandoms.loaded_packs()):
+                meta.fandoms.append(subject)  # a fandom a pack knows ("Harry Potter - J. K. Rowling")
             else:
                 meta.additional_tags.append(subject)
         named = {n for r in meta.relationships for n in tags.split_relationship(r)["characters"]}
