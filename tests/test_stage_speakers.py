@@ -263,3 +263,8 @@ def test_a_fandom_house_in_a_tag_is_someone_named_not_a_new_character():
     story = ficlens.analyze(Story(text))
     assert [q.attrs["speaker"] for q in story.spans("quotes")] == ["draco_malfoy", "draco_malfoy", "harry_potter"]
     assert not any(c.attrs.get("described") for c in story.characters)
+
+
+def test_a_name_called_in_a_later_piece_of_the_utterance_is_not_its_speaker():
+    story = story_with_cast("vocative_second_piece.txt", {"Mara": "she/her", "Tessa": "she/her"})
+    assert [spk for _, spk in said(story)] == ["mara", "mara"]  # "..., Tessa." calls Tessa: she said is Mara

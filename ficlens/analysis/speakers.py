@@ -78,6 +78,7 @@ _UNTAGGED = ("beat_before", "beat_after", "beat_prev_para", "para_mention", "pre
              "partner", "recent", "vocative", "prev1_gap", "prev2_gap", "spoke_recently", "called_next")
 FEATURES += tuple(f + "_untagged" for f in _UNTAGGED) + tuple(f + "_pronoun_tag" for f in _UNTAGGED)
 _UNTAGGED_SET = frozenset(_UNTAGGED)
+_ALNUM = re.compile(r"\w")
 _PRONOUNS = {"he": "m", "she": "f", "i": "1", "they": "p", "we": "1", "you": "2"}
 _PRON_AT = re.compile(r"(he|she|i|they|we|you)\b(?!['’])", re.IGNORECASE)
 _AUX = r"(?:(?:had|has|have|was|is|were|would|could|will|did|then|finally|just|suddenly|also|only)\s+)"
@@ -934,6 +935,13 @@ def decode(
         for a, b in zip(speech_paras, speech_paras[1:], strict=False)
         if b - a <= 2
     }
+    called: dict[object, set[str]] = {}  # an utterance's vocatives, whichever piece calls them
+    for q in quotes:
+        if q.attrs.get("kind") == "speech" and q.attrs.get("utterance") is not None:
+            called.setdefault(q.attrs["utterance"], set()).update(
+                c for c, at in vocatives(ctx, q) if _ALNUM.search(ctx.text, ctx.at[at].end, q.end)
+                or _ALNUM.search(ctx.text, q.start, at)  # a piece that is only a name may be an answer
+            )
     paths = [_Path(0.0, (), None, None, None)]
     for pi in sorted(by_para):
         p = paras[pi]
@@ -950,6 +958,8 @@ def decode(
             st = static_features(ctx, q, p.start, p.end, lo, hi, intro if n == 0 else None, before)
             for cid in next_called.get(pi, ()):  # the next turn calls them by name: they spoke this one
                 _add(st.feats, cid, "called_next")
+            for cid in called.get(utt, ()):  # "Come in," she said. "How do you do, Marilla?": not Marilla's
+                _add(st.feats, cid, "vocative")
             # later pieces of a paragraph lean on its earlier speaker unless a tag of their own says otherwise
             untagged_piece = n > 0 and tag_after(ctx, q.end, hi) is None
             grown: list[tuple] = []  # (log-probability, speaker, decision, choice, reading)
