@@ -77,23 +77,26 @@ def examples(story: Story, gold: dict[int, frozenset[str]], model: speakers.Mode
     return out
 
 
-def fit(data: list[tuple], l2: float = 1.0, steps: int = 30) -> np.ndarray:
-    """Conditional logit fitted by Newton's method (few features, convex: a handful of steps)."""
+def fit(data: list[tuple], l2: float = 1.0, steps: int = 30, w0: np.ndarray | None = None,
+        free: np.ndarray | None = None) -> np.ndarray:
+    """Conditional logit fitted by Newton's method (few features, convex: a handful of steps); with
+    ``free``, only those weights move and the rest keep their values in ``w0``."""
     xs = np.concatenate([x for x, _ in data])
     sizes = [len(x) for x, _ in data]
     starts = np.cumsum([0] + sizes[:-1])
     seg = np.repeat(np.arange(len(data)), sizes)
     gold_x = xs[starts + np.array([y for _, y in data])].sum(0)
-    w = np.zeros(xs.shape[1])
+    w = np.zeros(xs.shape[1]) if w0 is None else w0.copy()
+    free = np.arange(len(w)) if free is None else free
     for _ in range(steps):
         s = xs @ w
         e = np.exp(s - np.repeat(np.maximum.reduceat(s, starts), sizes))
         p = e / np.add.reduceat(e, starts)[seg]
         mu = np.add.reduceat(xs * p[:, None], starts)  # expected features per quote
-        grad = mu.sum(0) - gold_x + l2 * w
-        hess = (xs * p[:, None]).T @ xs - mu.T @ mu + l2 * np.eye(len(w))
+        grad = (mu.sum(0) - gold_x + l2 * w)[free]
+        hess = ((xs * p[:, None]).T @ xs - mu.T @ mu + l2 * np.eye(len(w)))[np.ix_(free, free)]
         step = np.linalg.solve(hess, grad)
-        w -= step
+        w[free] -= step
         if np.abs(step).max() < 1e-6:
             break
     return w
@@ -103,13 +106,18 @@ def accuracy(data: list[tuple], w: np.ndarray) -> float:
     return float(np.mean([int(np.argmax(x @ w) == y) for x, y in data])) if data else 0.0
 
 
-def train(docs: list[tuple[ev.GoldDoc, Story, dict[int, str]]], start: speakers.Model) -> speakers.Model:
+def train(
+    docs: list[tuple[ev.GoldDoc, Story, dict[int, str]]], start: speakers.Model, only: list[str] | None = None
+) -> speakers.Model:
+    """Fit every weight, or with ``only`` just those features' weights, the rest kept from ``start``."""
+    w0 = np.array([start.weights.get(f, 0.0) for f in FEATURES]) if only else None
+    free = np.array([FEATURES.index(f) for f in only]) if only else None
     data = [e for _, story, gold in docs for e in examples(story, gold, start, teacher=True)]
-    w = fit(data)
+    w = fit(data, w0=w0, free=free)
     for _ in range(ROUNDS):  # then learn from the model's own readings of the conversation
         model = speakers.Model(dict(zip(FEATURES, w.round(4).tolist(), strict=True)))
         data = [e for _, story, gold in docs for e in examples(story, gold, model, teacher=False)]
-        w = fit(data)
+        w = fit(data, w0=w0 if only is None else w, free=free)
     print(f"  trained on {len(docs)} documents, {len(data)} decisions, train accuracy {accuracy(data, w):.3f}",
           file=sys.stderr)
     return speakers.Model(dict(zip(FEATURES, w.round(4).tolist(), strict=True)))
@@ -124,16 +132,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--folds", type=int, default=3)
+    ap.add_argument("--only", nargs="+", choices=FEATURES, metavar="FEATURE",
+                    help="fit only these (new) features' weights; the others stay as in the models now")
     args = ap.parse_args()
     start = speakers.Model.load(speakers.MODELS / "speakers.json")
     pdnc = [(d, *prepare(d)) for d in ev.load_pdnc(args.shared / "data" / "pdnc")]
     names = [d.name for d, _, _ in pdnc]
     for k in range(args.folds):
         test = names[k :: args.folds]
-        model = train([t for t in pdnc if t[0].name not in test], start)
+        fold_start = speakers.Model.load(speakers.MODELS / f"speakers_fold{k}.json") if args.only else start
+        model = train([t for t in pdnc if t[0].name not in test], fold_start, args.only)
         save(model, speakers.MODELS / f"speakers_fold{k}.json", test_novels=test,
              note="PDNC fold model: trained on every PDNC novel but test_novels")
-    model = train(pdnc, start)
+    model = train(pdnc, start, args.only)
     save(model, speakers.MODELS / "speakers.json", note="trained on all PDNC novels")
 
 

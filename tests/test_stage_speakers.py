@@ -268,3 +268,10 @@ def test_a_fandom_house_in_a_tag_is_someone_named_not_a_new_character():
 def test_a_name_called_in_a_later_piece_of_the_utterance_is_not_its_speaker():
     story = story_with_cast("vocative_second_piece.txt", {"Mara": "she/her", "Tessa": "she/her"})
     assert [spk for _, spk in said(story)] == ["mara", "mara"]  # "..., Tessa." calls Tessa: she said is Mara
+
+
+def test_he_said_leans_on_the_first_man_of_the_narration_before_it():
+    story = story_with_cast("first_of_gender.txt", {"Tobin": "he/him", "Arlo": "he/him"})
+    (d,) = speakers.decode(story, speakers.default_model(), features=True)
+    firsts = [c for c, f in zip(d.candidates, d.features, strict=True) if f.get("gender_first")]
+    assert firsts == ["tobin"]  # the sentence's subject, not Arlo named after it

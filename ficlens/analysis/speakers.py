@@ -71,6 +71,7 @@ FEATURES = (
     "narrator",  # the first-person narrator or the second-person protagonist
     "continues",  # the previous quote carries on into this one (same utterance or paragraph)
     "carried_over",  # this paragraph's speech continues the last paragraph's unclosed quote
+    "gender_first",  # under "he said" / "she said": the first one of that gender named in the narration before
 )
 #: Features that also get an ``_untagged`` copy, set only when no tag names anyone for the quote, and a
 #: ``_pronoun_tag`` copy, set when the only tag is a pronoun (``he said``).
@@ -79,6 +80,8 @@ _UNTAGGED = ("beat_before", "beat_after", "beat_prev_para", "para_mention", "pre
 FEATURES += tuple(f + "_untagged" for f in _UNTAGGED) + tuple(f + "_pronoun_tag" for f in _UNTAGGED)
 _UNTAGGED_SET = frozenset(_UNTAGGED)
 _ALNUM = re.compile(r"\w")
+#: How far back (characters) from its end ``gender_first`` reads a narration paragraph before the quote's.
+_GENDER_FIRST_REACH = 400
 _PRONOUNS = {"he": "m", "she": "f", "i": "1", "they": "p", "we": "1", "you": "2"}
 _PRON_AT = re.compile(r"(he|she|i|they|we|you)\b(?!['’])", re.IGNORECASE)
 _AUX = r"(?:(?:had|has|have|was|is|were|would|could|will|did|then|finally|just|suddenly|also|only)\s+)"
@@ -778,6 +781,13 @@ def static_features(
     for who in {ctx.narrator, ctx.reader} - {None}:
         add(who, "narrator")
     tag_gender = _PRONOUNS.get(ctx.text[t.start : t.end].lower()) if t is not None and t.kind == "pronoun" else None
+    if tag_gender in ("m", "f"):  # "Hallward stopped, looked at Dorian Gray. "It is finished," he cried": Hallward
+        pos_list, ids = ctx.by_gender.get(tag_gender, ([], []))
+        for a, b in ((lo, q.start), (max(before[0], before[1] - _GENDER_FIRST_REACH), before[1]) if before else (0, 0)):
+            k = bisect_left(pos_list, a)
+            if k < len(pos_list) and pos_list[k] < b:
+                add(ids[k], "gender_first")
+                break
     return Static(q, feats, tags, tagged, tag_gender if tag_gender in ("m", "f") else None)
 
 
