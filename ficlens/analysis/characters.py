@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import os
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -58,22 +57,13 @@ def _slug(name: str) -> str:
 
 
 def _packs(story: Story, runs: list[nm.Run]) -> list[fandoms.Pack]:
-    packs = loaded_packs()
+    packs = fandoms.loaded_packs()
     names = {" ".join((r.title, *r.tokens) if r.title else r.tokens) for r in runs}  # "Aunt Petunia"
     disclaimers = [story.span_text(s) for s in story.spans("front_matter") if s.label == "disclaimer"]
     tagged = [*story.meta.fandoms, *fandoms.named_in(disclaimers, packs)] if disclaimers else story.meta.fandoms
     return fandoms.detect(names, tagged, packs, nm.given_names())
 
 
-_PACK_CACHE: dict[str, list[fandoms.Pack]] = {}
-
-
-def loaded_packs() -> list[fandoms.Pack]:
-    """Every fandom pack, read once per pack-folder setting."""
-    env = os.environ.get(fandoms.ENV, "")
-    if env not in _PACK_CACHE:
-        _PACK_CACHE[env] = fandoms.load_packs()
-    return _PACK_CACHE[env]
 
 
 def known_person(toks: tuple[str, ...], st: nm.Stats, canon: Canon, words: Words) -> bool | None:

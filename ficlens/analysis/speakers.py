@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ficlens.analysis.characters import loaded_packs
+from ficlens import fandoms
 from ficlens.analysis.nominals import PERSON_NOUNS
 from ficlens.analysis.pipeline import stage
 from ficlens.analysis.quotes import SPEECH_VERBS, THINK_VERBS
@@ -479,7 +479,7 @@ def _belonging_words(story: Story) -> frozenset[str]:
     """The houses, teams and orders of the story's fandoms (lower case): "said the Slytherin" describes
     someone by what they belong to, usually someone the story has named."""
     detected = set(story.meta.extra.get("fandoms_detected") or ())
-    return frozenset().union(*(p.not_characters for p in loaded_packs() if p.name in detected))
+    return frozenset().union(*(p.not_characters for p in fandoms.loaded_packs() if p.name in detected))
 
 
 def described_speakers(ctx: Context) -> tuple[list[Character], list[Mention]]:
