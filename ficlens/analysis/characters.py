@@ -51,7 +51,8 @@ def prose_paragraphs(story: Story) -> list[tuple[int, int]]:
     return out
 
 
-def _slug(name: str) -> str:
+def slug(name: str) -> str:
+    """A character id from a name: ASCII, lower case, words joined by underscores."""
     s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "_", s).strip("_") or "character"
 
@@ -460,7 +461,7 @@ def find_characters(
     clusters.sort(key=lambda c: -counts[id(c)])
     used: set[str] = set()
     for c in clusters:
-        c.id = _unique_id(_slug(_main_name(c)), used)
+        c.id = _unique_id(slug(_main_name(c)), used)
     pairs = _co_presence(story, paras, mentions)
     by_obj = {id(c): c for c in clusters}
     n_paras = max(len(paras), 1)

@@ -55,7 +55,7 @@ HONORIFICS = frozenset(
 #: Ranks and professions, with their abbreviations spelled out: "the General" is a story's one General.
 RANKS = {t: t for t, g in TITLES.items() if g is None} | {
     "Dr": "Doctor", "Prof": "Professor", "Capt": "Captain", "Sgt": "Sergeant", "Col": "Colonel", "Lt": "Lieutenant",
-    "Rev": "Reverend",
+    "Rev": "Reverend", "Gen": "General", "Lieut": "Lieutenant",
 }
 
 

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ficlens import fandoms
+from ficlens.analysis.characters import slug
+from ficlens.analysis.names import RANKS
 from ficlens.analysis.nominals import PERSON_NOUNS
 from ficlens.analysis.pipeline import stage
 from ficlens.analysis.quotes import SPEECH_VERBS, THINK_VERBS
@@ -432,9 +434,8 @@ def _described_tag(text: str, q_end: int, limit: int) -> tuple[int, int, str] | 
     return None
 
 
-#: Titles as names abbreviate them: "Dr. Archie" is "the doctor".
-_TITLE_WORDS = {"dr": "doctor", "prof": "professor", "capt": "captain", "col": "colonel", "gen": "general",
-                "rev": "reverend", "sgt": "sergeant", "lieut": "lieutenant", "lt": "lieutenant"}
+#: Ranks as names abbreviate them, spelled out: "Dr. Archie" is "the doctor".
+_TITLE_WORDS = {k.lower(): v.lower() for k, v in RANKS.items()}
 
 
 def _name_words(cast: Iterable[Character]) -> dict[str, str]:
@@ -528,7 +529,7 @@ def described_speakers(ctx: Context) -> tuple[list[Character], list[Mention]]:
         if known:
             ids.update(dict.fromkeys(forms, known))
             continue
-        cid = "the_" + re.sub(r"[^a-z0-9]+", "_", head).strip("_")
+        cid = "the_" + slug(head)
         pronouns, n = votes[head].most_common(1)[0]
         if n * 3 <= 2 * votes[head].total():
             pronouns = None  # the pronouns after its tags disagree
