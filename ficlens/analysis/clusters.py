@@ -371,7 +371,7 @@ class Clusterer:
                 return [self.by_canon[cc.name]]
         if kind == "nominal" and cc is None:
             rank = nm.RANKS.get(toks[-1])
-            holders = [c for c in self.clusters if rank and rank in self._ranks(c)]
+            holders = [c for c in self.clusters if rank in self._ranks(c)] if rank else []
             return holders if len(holders) == 1 else []  # "the General" is General Kenobi when he is the only one
         return [self.new((w,), cc)]
 
