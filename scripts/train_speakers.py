@@ -34,7 +34,7 @@ from ficlens.story import Story
 ROOT = Path(__file__).resolve().parents[1]
 FEATURES = list(speakers.FEATURES)
 #: Rounds of training on the model's own decoding after the first, teacher-forced fit.
-ROUNDS = 1
+ROUNDS = 2
 
 
 def prepare(doc: ev.GoldDoc) -> tuple[Story, dict[int, frozenset[str]]]:

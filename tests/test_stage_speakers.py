@@ -165,6 +165,30 @@ def test_scorer_matches_one_to_one_and_counts_a_missed_quote_as_a_wrong_speaker(
     assert (c["explicit_ok"], c["explicit_n"]) == (1, 2)
 
 
+def test_pdnc_speaker_written_as_an_alias_goes_by_all_its_characters_names(tmp_path):
+    """quotation_info may name the speaker by an alias ("Hal" for "Mr. Crane"): right answers are every
+    name of that character; an alias two characters share stays only itself."""
+    from ficlens.eval.quotes import load_pdnc
+
+    novel = tmp_path / "Novel"
+    novel.mkdir()
+    (novel / "novel_text.txt").write_text('"Yes," said Hal. "No," said Pip.', encoding="utf-8")
+    (novel / "character_info.csv").write_text(
+        "Character ID,Main Name,Aliases,Gender,Category\n"
+        "0,Mr. Crane,\"{'Hal', 'Henry Crane', 'Mr. Crane', 'Sir'}\",M,major\n"
+        "1,Pip,\"{'Pip', 'Sir'}\",M,minor\n",
+        encoding="utf-8",
+    )
+    (novel / "quotation_info.csv").write_text(
+        "quoteID,quoteText,subQuotationList,quoteByteSpans,speaker,addressees,quoteType,referringExpression\n"
+        "Q0,Yes,['Yes'],\"[[1, 4]]\",Hal,['Pip'],Explicit,Hal\n"
+        "Q1,No,['No'],\"[[20, 22]]\",Sir,['Mr. Crane'],Explicit,Pip\n",
+        encoding="utf-8",
+    )
+    (doc,) = load_pdnc(tmp_path)
+    assert [q.speaker for q in doc.quotes] == [frozenset({"hal", "henry crane", "mr crane", "sir"}), frozenset({"sir"})]
+
+
 def test_scorer_matches_gold_listed_out_of_text_order():
     from ficlens.eval.quotes import GoldQuote, match
 
@@ -275,3 +299,10 @@ def test_he_said_leans_on_the_first_man_of_the_narration_before_it():
     (d,) = speakers.decode(story, speakers.default_model(), features=True)
     firsts = [c for c, f in zip(d.candidates, d.features, strict=True) if f.get("gender_first")]
     assert firsts == ["tobin"]  # the sentence's subject, not Arlo named after it
+
+
+def test_a_capitalised_pronoun_opens_an_action_beat():
+    """"He looked at the sky and said, ..." is his line: a beat's sentence-initial "He" or "She" counts."""
+    story = story_with_cast("capital_beats.txt", {"Wren": "she/her", "Oskar": "he/him", "Ida": "she/her"})
+    assert said(story)[1] == ('"It won\'t drop before dark."', "oskar")
+    assert story.spans("quotes")[1].attrs["cue"] == "anaphoric"

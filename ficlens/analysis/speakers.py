@@ -127,6 +127,8 @@ _SUBJECT_BEFORE = re.compile(
 #: Where the clause that introduces a quote starts: a sentence end or a semicolon.
 _CLAUSE_END = re.compile(_SENT_END.pattern + r"|;\s+")
 _CALLING = frozenset("you oh dear my thanks thank sorry please hi hello hey bye goodbye morning night evening".split())
+#: A pronoun that may open an action beat, sentence-initial (``He looked up``) or not.
+_BEAT_PRONOUN = re.compile(r"\b([Hh]e|[Ss]he|[Hh]is|[Hh]er|I|[Mm]y|[Yy]ou|[Yy]our)\b")
 _AFTER_VOCATIVE = re.compile(r"[,!?.…;:—–-]|\s+(?:I|you|please|we|don'?t|it'?s|I'?m|come|go|stop|wait|listen|look)\b")
 
 
@@ -342,12 +344,12 @@ class Context:
         """The first character named or referred to (pronoun, possessive) in narration ``[start, end)``."""
         first_m = next((m for m in self.mentions_in(start, end) if m.kind != "pronoun" and m.char), None)
         stop = first_m.start if first_m else end
-        for p in re.finditer(r"\b(he|she|his|her|I|my|you|your)\b", self.text[start:stop]):
+        for p in _BEAT_PRONOUN.finditer(self.text, start, stop):
             w = p.group(1).lower()
             w = {"his": "he", "her": "she", "my": "i", "your": "you"}.get(w, w)
-            cid = self.resolve(w, start + p.start())
+            cid = self.resolve(w, p.start())
             if cid:
-                return cid, start + p.start(), start + p.end(), "pronoun"
+                return cid, p.start(), p.end(), "pronoun"
         if first_m:
             return first_m.char, first_m.start, first_m.end, first_m.kind
         return None
@@ -998,7 +1000,9 @@ def decode(
                     grown.append((path.logp, None, d, None, path))
                     continue
                 best = sorted(range(len(cands)), key=probs.__getitem__, reverse=True)[:width]
-                if same and n and path.speaker in cands:  # the rest of an utterance is its speaker's
+                # the rest of an utterance is its speaker's, and so is speech carried on into a new
+                # paragraph unless a tag there names someone
+                if same and (n or not st.tagged) and path.speaker in cands:
                     best, probs = [cands.index(path.speaker)], [1.0] * len(cands)
                 for k in best:
                     grown.append((path.logp + math.log(max(probs[k], 1e-12)), cands[k], d, k, path))
