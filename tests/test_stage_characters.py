@@ -47,8 +47,10 @@ def test_places_exclamations_and_dedications_stay_out_of_the_cast():
 
 
 def test_a_group_called_to_is_not_a_character():
-    text = ("'Boys, there's a man downstairs,' said Mrs Hale.\n\nThe boys came down. 'Boys, sit,' she said.\n\n"
-            "Tom sat. 'Guys, really?' Tom asked. 'Boys will be boys,' said Mrs Hale to Tom.\n")
+    text = (
+        "'Boys, there's a man downstairs,' said Mrs Hale.\n\nThe boys came down. 'Boys, sit,' she said.\n\n"
+        "Tom sat. 'Guys, really?' Tom asked. 'Boys will be boys,' said Mrs Hale to Tom.\n"
+    )
     found = names(ficlens.run(Story(text), ["structure", "characters"]))
     assert "Tom" in found and not {"Boys", "Guys"} & found
 
@@ -60,10 +62,10 @@ def name_mentions(text: str) -> set[str]:
 
 def test_titles_and_age_words_in_name_mentions():
     found = name_mentions(
-        "But the Prince Orlan was happy, and the amiable Miss Pell laughed. \"Your Aunt Mirela is here,\""
+        'But the Prince Orlan was happy, and the amiable Miss Pell laughed. "Your Aunt Mirela is here,"'
         " said Pell.\n\n"
         "Young Teodor ran in with Captain Jonas Good. Orlan looked at Teodor.\n\n"
-        "\"Orlan!\" said Miss Pell. Good sat down. Prince Orlan smiled.\n"
+        '"Orlan!" said Miss Pell. Good sat down. Prince Orlan smiled.\n'
     )
     assert {"Orlan", "Miss Pell", "Aunt Mirela", "Young Teodor", "Captain Jonas Good"} <= found
     assert not {"Prince Orlan Was", "Captain Jonas"} & found and "Prince Orlan" in found  # no article: titled
@@ -79,8 +81,10 @@ def test_places_firms_and_titles_of_works_are_not_people():
 
 
 def test_the_rank_alone_is_the_storys_one_holder_of_it():
-    text = ("Dr. Vell came in with Captain Rook. The Captain sat down.\n\n\"Sit,\" said the Doctor.\n\n"
-            "Later the Inspector came, and the General sent word; no one knew them.\n")
+    text = (
+        'Dr. Vell came in with Captain Rook. The Captain sat down.\n\n"Sit," said the Doctor.\n\n'
+        "Later the Inspector came, and the General sent word; no one knew them.\n"
+    )
     story = ficlens.run(Story(text), ["structure", "characters"])
     assert match_character(story, "the Captain").name == "Captain Rook"  # named by its name, not the epithet
     assert match_character(story, "the Doctor").name == "Dr. Vell"  # "Dr" and "Doctor" are one rank
@@ -333,8 +337,23 @@ def test_his_name_is_gives_the_gender_of_the_name():
 
 
 def test_common_pet_forms_join_the_full_name():
-    text = ("Steven Marsh opened the shop. Steve always opened it.\n\nGinevra Hale came by at noon. Steve waved.\n\n"
-            '"Tea, Ginny?" Steve asked. Ginny nodded.\n')
+    text = (
+        "Steven Marsh opened the shop. Steve always opened it.\n\nGinevra Hale came by at noon. Steve waved.\n\n"
+        '"Tea, Ginny?" Steve asked. Ginny nodded.\n'
+    )
     story = ficlens.run(Story(text), ["structure", "characters"])
     assert match_character(story, "Steve") is match_character(story, "Steven Marsh")
     assert match_character(story, "Ginny") is match_character(story, "Ginevra Hale")
+
+
+def test_a_title_before_lower_case_particles_keeps_the_whole_surname():
+    """ "Mr. van der Luyden" and "Mrs. van der Luyden" are a husband and a wife, not one "Luyden"."""
+    story = ficlens.run(
+        Story('Mr. van der Luyden bowed. "Come in," said Mrs. van der Luyden. Mr. de Winter waited.\n'),
+        ["structure", "characters"],
+    )
+    assert {(c.id, c.pronouns) for c in story.characters} >= {
+        ("van_der_luyden", "he/him"),
+        ("mrs_van_der_luyden", "she/her"),
+        ("de_winter", "he/him"),
+    }

@@ -93,11 +93,12 @@ _TOK = (
 _INITIAL = rf"[{_UP}]\."  # the J. in "Adam J. Patch"
 _PARTICLE = r"(?:de|da|di|del|della|van|von|der|den|du|dos|le|la|bin|ibn|al)"
 _SP = r"(?:[ \t]+|[ \t]*\r?\n[ \t]*)"
+_PARTICLES = rf"(?:{_PARTICLE}[ \t]+){{1,2}}"  # "de", "van der"; after a title too: "Mr. van der Luyden"
 # [title] name words; a title never continues a run ("If Mrs. Todd" is "If" + "Mrs. Todd").
 RUN = re.compile(
-    rf"\b(?:(?P<title>{_TITLE_RE})\.?[ \t]*\r?\n?[ \t]*(?=[{_UP}]))?"
-    rf"(?P<name>(?:(?<=[ \t\n])St\.?[ \t]+)?{_TOK}"
-    rf"(?:{_SP}(?:{_PARTICLE}[ \t]+|(?:{_INITIAL}[ \t]+)+)?(?!(?:{_TITLE_RE})\.?[ \t]+(?:[{_UP}]|of\b)){_TOK})*"
+    rf"\b(?:(?P<title>{_TITLE_RE})\.?[ \t]*\r?\n?[ \t]*(?=[{_UP}]|{_PARTICLES}[{_UP}]))?"
+    rf"(?P<name>(?(title)(?:{_PARTICLES})?)(?:(?<=[ \t\n])St\.?[ \t]+)?{_TOK}"
+    rf"(?:{_SP}(?:{_PARTICLES}|(?:{_INITIAL}[ \t]+)+)?(?!(?:{_TITLE_RE})\.?[ \t]+(?:[{_UP}]|of\b)){_TOK})*"
     r"(?:[ \t]+(?:II|III|IV|VI|VII|VIII|IX|XI|XII|XIII|XIV|XV|XVI)\b(?!['’]))?)"
 )
 
