@@ -279,6 +279,7 @@ def test_a_role_the_narration_puts_beside_a_name_is_that_character():
     speakers.speakers(story)
     assert [q.attrs["speaker"] for q in story.spans("quotes")] == ["ilse_varga"]
     assert len(story.characters) == 2
+    assert story.character("ilse_varga").aliases == ["Ilse Varga", "the painter"]  # a name the story uses
 
 
 def test_a_fandom_house_in_a_tag_is_someone_named_not_a_new_character():

@@ -528,8 +528,10 @@ def described_speakers(ctx: Context) -> tuple[list[Character], list[Mention]]:
     for head, forms in found.items():
         known = next((ctx.by_name[k] for f in forms if (k := bare_name(f)) in ctx.by_name), None)
         known = known or ctx.by_name.get(head) or titled.get(head) or appositions.get(head)
-        if known:
+        if known:  # the story calls them this too: "the General" is one of General Tilney's names
             ids.update(dict.fromkeys(forms, known))
+            c = ctx.chars[known]
+            c.aliases += [a for f in forms if bare_name(a := "the " + f) not in map(bare_name, (c.name, *c.aliases))]
             continue
         cid = "the_" + slug(head)
         pronouns, n = votes[head].most_common(1)[0]
