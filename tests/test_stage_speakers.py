@@ -307,3 +307,9 @@ def test_a_capitalised_pronoun_opens_an_action_beat():
     story = story_with_cast("capital_beats.txt", {"Wren": "she/her", "Oskar": "he/him", "Ida": "she/her"})
     assert said(story)[1] == ('"It won\'t drop before dark."', "oskar")
     assert story.spans("quotes")[1].attrs["cue"] == "anaphoric"
+
+
+def test_an_untagged_line_leans_on_the_tags_of_the_turns_after_it():
+    """Nothing tags the opening question, but Mara answers it and Tobin speaks after her: it is Tobin's."""
+    story = story_with_cast("later_tags.txt", {"Mara": "she/her", "Tobin": "he/him"})
+    assert [spk for _, spk in said(story)] == ["tobin", "mara", "tobin", "tobin"]

@@ -60,6 +60,8 @@ FEATURES = (
     "pronoun_fits",  # the pronoun tag's gender is the candidate's
     "pronoun_misfits",  # the pronoun tag's gender is not the candidate's
     "called_next",  # the next turn (within two paragraphs) calls them by name
+    "next1",  # a name tag says they speak the next turn (within a few paragraphs)
+    "next2",  # ... the turn after that (A in A, B, A)
     "prev1",  # spoke the turn before, in the paragraph before
     "prev2",  # spoke two turns before, the exchange unbroken
     "prev_addressed",  # was addressed by the turn before
@@ -78,7 +80,8 @@ FEATURES = (
 #: Features that also get an ``_untagged`` copy, set only when no tag names anyone for the quote, and a
 #: ``_pronoun_tag`` copy, set when the only tag is a pronoun (``he said``).
 _UNTAGGED = ("beat_before", "beat_after", "beat_prev_para", "para_mention", "prev1", "prev2", "prev_addressed",
-             "partner", "recent", "vocative", "prev1_gap", "prev2_gap", "spoke_recently", "called_next")
+             "partner", "recent", "vocative", "prev1_gap", "prev2_gap", "spoke_recently", "called_next",
+             "next1", "next2")
 FEATURES += tuple(f + "_untagged" for f in _UNTAGGED) + tuple(f + "_pronoun_tag" for f in _UNTAGGED)
 _UNTAGGED_SET = frozenset(_UNTAGGED)
 _ALNUM = re.compile(r"\w")
@@ -957,7 +960,7 @@ def decode(
                 c for c, at in vocatives(ctx, q) if _ALNUM.search(ctx.text, ctx.at[at].end, q.end)
                 or _ALNUM.search(ctx.text, q.start, at)  # a piece that is only a name may be an answer
             )
-    paths = [_Path(0.0, (), None, None, None)]
+    statics: dict[int, Static] = {}
     for pi in sorted(by_para):
         p = paras[pi]
         idxs = by_para[pi]
@@ -967,14 +970,28 @@ def decode(
             q = quotes[i]
             lo = quotes[idxs[n - 1]].end if n else p.start
             hi = quotes[idxs[n + 1]].start if n + 1 < len(idxs) else p.end
-            utt = q.attrs.get("utterance")
             opens = n == 0 and not ctx.text[p.start : q.start].strip()
             before = (paras[pi - 1].start, paras[pi - 1].end) if opens and pi and pi - 1 not in by_para else None
-            st = static_features(ctx, q, p.start, p.end, lo, hi, intro if n == 0 else None, before)
+            statics[i] = static_features(ctx, q, p.start, p.end, lo, hi, intro if n == 0 else None, before)
+    # the turns after this one that a tag names: in A, B, A the third names A, so the second is not A's
+    named = {pi: _named_by_tag(statics[by_para[pi][0]]) for pi in speech_paras}
+    next_named = {a: [named[b] if b - a <= 4 else None for b in later]
+                  for k, a in enumerate(speech_paras) if (later := speech_paras[k + 1 : k + 3])}
+    paths = [_Path(0.0, (), None, None, None)]
+    for pi in sorted(by_para):
+        p = paras[pi]
+        idxs = by_para[pi]
+        for n, i in enumerate(idxs):
+            q = quotes[i]
+            hi = quotes[idxs[n + 1]].start if n + 1 < len(idxs) else p.end
+            utt = q.attrs.get("utterance")
+            st = statics[i]
             for cid in next_called.get(pi, ()):  # the next turn calls them by name: they spoke this one
                 _add(st.feats, cid, "called_next")
             for cid in called.get(utt, ()):  # "Come in," she said. "How do you do, Marilla?": not Marilla's
                 _add(st.feats, cid, "vocative")
+            for name, cid in zip(("next1", "next2"), next_named.get(pi, ()), strict=False):
+                _add(st.feats, cid, name)
             # later pieces of a paragraph lean on its earlier speaker unless a tag of their own says otherwise
             untagged_piece = n > 0 and tag_after(ctx, q.end, hi) is None
             grown: list[tuple] = []  # (log-probability, speaker, decision, choice, reading)
@@ -1028,6 +1045,12 @@ def decode(
         d.chosen = k
         out.append(d)
     return out[::-1]
+
+
+def _named_by_tag(st: Static) -> str | None:
+    """The speaker a quote's tag names outright (``said Anna`` / ``Anna said,``), else None."""
+    return next((c for c, t in st.tags.items() if t.kind == "name" and {"tag_name", "tag_before"} & st.feats[c].keys()),
+                None)
 
 
 def _prune(grown: list[tuple], utterance: int | None, width: int) -> list[_Path]:
