@@ -300,7 +300,8 @@ def test_he_said_leans_on_the_first_man_of_the_narration_before_it():
     (d,) = speakers.decode(story, speakers.default_model(), features=True)
     firsts = [c for c, f in zip(d.candidates, d.features, strict=True) if f.get("gender_first")]
     assert firsts == ["tobin"]  # the sentence's subject, not Arlo named after it
-    lasts = {c: sorted(k for k in f if k.startswith("gender_last")) for c, f in zip(d.candidates, d.features, strict=True)}
+    lasts = {c: sorted(k for k in f if k.startswith("gender_last"))
+             for c, f in zip(d.candidates, d.features, strict=True)}
     assert lasts["arlo"] == ["gender_last", "gender_last_subject"]  # "When Arlo finally looked up": a subject
     assert lasts["tobin"] == []
 
