@@ -43,7 +43,7 @@ UNNAMED_NARRATOR = "_narrator"
 #: How far (characters) around a quote its paragraph's names count: keeps huge paragraphs linear.
 _NEAR = 800
 #: Readings of the conversation kept while decoding (1 is greedy).
-BEAM = 8
+BEAM = 16
 FEATURES = (
     "tag_name",  # subject or inverted subject of a speech tag right next to the quote, by name
     "tag_pronoun",  # the same, by a pronoun resolved to the candidate
