@@ -317,3 +317,9 @@ def test_an_untagged_line_leans_on_the_tags_of_the_turns_after_it():
     """Nothing tags the opening question, but Mara answers it and Tobin speaks after her: it is Tobin's."""
     story = story_with_cast("later_tags.txt", {"Mara": "she/her", "Tobin": "he/him"})
     assert [spk for _, spk in said(story)] == ["tobin", "mara", "tobin", "tobin"]
+
+
+def test_each_pov_scene_has_its_own_first_person_narrator():
+    """Under "~Mara~" the untagged "I" lines are Mara's; under "~Tobin~" they are Tobin's."""
+    story = ficlens.analyze(ficlens.read(DIALOGUE / "two_narrators.txt"))
+    assert [spk for _, spk in said(story)] == ["tobin", "mara", "tobin", "mara", "tobin", "mara"]

@@ -273,7 +273,7 @@ def _read_scene(story: Story, ctx: _Ctx, scene: Span) -> _Reading:
     r = _Reading()
     label = scene.label or _pov_line(story, ctx, scene)
     if label:
-        char = _pov_character(story, label)
+        char = pov_character(story, label)
         r.label_char = char.id if char else None
         if char:
             r.clues.append(f"header {label!r}")
@@ -617,7 +617,8 @@ def _pov_line(story: Story, ctx: _Ctx, scene: Span) -> str | None:
     return line
 
 
-def _pov_character(story: Story, label: str) -> Character | None:
+def pov_character(story: Story, label: str) -> Character | None:
+    """The character a POV header ("~Sherlock~", "Lily's POV") names, if the story has one by that name."""
     m = _POV.match(label.strip())
     return _character(story, m.group(1)) if m else None
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from ficlens import fandoms
 from ficlens.analysis.characters import slug
 from ficlens.analysis.names import RANKS
+from ficlens.analysis.narration import PERSON_RATE, pov_character
 from ficlens.analysis.nominals import PERSON_NOUNS
 from ficlens.analysis.pipeline import stage
 from ficlens.analysis.quotes import SPEECH_VERBS, THINK_VERBS
@@ -202,7 +203,9 @@ class Context:
         self._index(story.characters, ms)
         self.narrator: str | None = None  # set before it is found: finding it reads tags, which ask who "I" is
         self.reader: str | None = None
+        self.scene_narrators: list[tuple[int, int, str]] = []
         self.narrator = _narrator(self, self.quotes)  # who "I" is in tags
+        self.scene_narrators = _scene_narrators(self)  # ... unless a first-person scene's POV header says
         self.reader = _reader(self, self.quotes)  # who "you" is in tags, in second-person stories
         described, extra = described_speakers(self)
         if extra:
@@ -233,10 +236,18 @@ class Context:
         for cid, _ in counts.most_common():
             self.top_by_gender.setdefault(self.gender.get(cid) or "?", cid)
 
-    def tag_gender(self, cid: str) -> str | None:
-        """The pronoun a tag uses for ``cid``: "1" for the narrator and the second-person protagonist
-        (``he said`` is never "I"), else "m" / "f" / None."""
-        return "1" if cid in (self.narrator, self.reader) else self.gender.get(cid)
+    def narrator_at(self, pos: int) -> str | None:
+        """Who "I" is at ``pos``: the POV character of a first-person scene headed "~John~" or "Lily's POV",
+        else the story's narrator."""
+        k = bisect_right(self.scene_narrators, (pos, "\uffff")) - 1
+        if k >= 0 and pos < self.scene_narrators[k][1]:
+            return self.scene_narrators[k][2]
+        return self.narrator
+
+    def tag_gender(self, cid: str, pos: int) -> str | None:
+        """The pronoun a tag at ``pos`` uses for ``cid``: "1" for the narrator and the second-person
+        protagonist (``he said`` is never "I"), else "m" / "f" / None."""
+        return "1" if cid in (self.narrator_at(pos), self.reader) else self.gender.get(cid)
 
     def inside_quote(self, pos: int) -> bool:
         k = bisect_right(self.q_starts, pos) - 1
@@ -249,7 +260,7 @@ class Context:
         """The character a pronoun at ``pos`` refers to: the last one of its gender named before it."""
         g = _PRONOUNS.get(word.lower())
         if g == "1":
-            return self.narrator
+            return self.narrator_at(pos)
         if g == "2":
             return self.reader
         if g not in ("m", "f"):
@@ -788,7 +799,7 @@ def static_features(
         k -= 1
     for rank, cid in enumerate(seen):
         add(cid, "recent", 1.0 / (1 + rank))
-    for who in {ctx.narrator, ctx.reader} - {None}:
+    for who in {ctx.narrator_at(q.start), ctx.reader} - {None}:
         add(who, "narrator")
     tag_gender = _PRONOUNS.get(ctx.text[t.start : t.end].lower()) if t is not None and t.kind == "pronoun" else None
     if tag_gender in ("m", "f"):  # "Hallward stopped, looked at Dorian Gray. "It is finished," he cried": Hallward
@@ -807,12 +818,13 @@ def static_features(
 
 
 def recent_turns(
-    st: Static, para: int, history: list[Turn] | tuple[Turn, ...], continues: str | None
+    st: Static, para: int, history: list[Turn] | tuple[Turn, ...], continues: str | None, scene_start: int = 0
 ) -> tuple[tuple[Turn, ...], tuple[str, ...]]:
     """All the conversation features read of the history: the exchange (the last turns in nearby
-    paragraphs) and up to five speakers of the last turns, the latest first."""
+    paragraphs of the same scene, from paragraph ``scene_start``) and up to five speakers of the last
+    turns, the latest first."""
     speech = st.q.attrs.get("kind") == "speech" and continues != "carried_over"  # the same turn goes on
-    turns = tuple(h for h in history[-3:] if para - h.para <= 3) if speech else ()
+    turns = tuple(h for h in history[-3:] if para - h.para <= 3 and h.para >= scene_start) if speech else ()
     spoke: list[str] = []
     for h in reversed(history[-12:]):
         if h.speaker and h.speaker not in spoke and para - h.para <= 30:
@@ -859,7 +871,7 @@ def candidates(ctx: Context, st: Static, conv: dict[str, dict[str, float]]) -> d
     feats = {c: dict(f) for c, f in st.feats.items()}
     for cid, f in conv.items():
         feats.setdefault(cid, {}).update(f)  # the conversation's features are never static ones
-    fits = [c for c in feats if ctx.tag_gender(c) == st.tag_gender] if st.tag_gender else []
+    fits = [c for c in feats if ctx.tag_gender(c, st.q.start) == st.tag_gender] if st.tag_gender else []
     if len(fits) == 1:
         feats[fits[0]]["tag_pronoun_sure"] = 1.0  # the only one of that gender around
     context = _context(st)
@@ -872,7 +884,7 @@ def candidates(ctx: Context, st: Static, conv: dict[str, dict[str, float]]) -> d
 
 def _own(ctx: Context, st: Static, cid: str) -> dict[str, float]:
     """A candidate's salience and, under "he said" / "she said", whether its gender fits."""
-    g = ctx.tag_gender(cid)
+    g = ctx.tag_gender(cid, st.q.start)
     fit = {("pronoun_fits" if g == st.tag_gender else "pronoun_misfits"): 1.0} if st.tag_gender and g else {}
     return {**fit, "salience": ctx.salience.get(cid, 0.0)}
 
@@ -889,7 +901,7 @@ class _Scorer:
         self.base: dict[str, float] = {}
         for cid in st.feats:
             self._base(cid)
-        self.fits = [c for c in st.feats if ctx.tag_gender(c) == st.tag_gender] if st.tag_gender else []
+        self.fits = [c for c in st.feats if ctx.tag_gender(c, st.q.start) == st.tag_gender] if st.tag_gender else []
 
     def _base(self, cid: str) -> float:
         if cid not in self.base:
@@ -909,9 +921,9 @@ class _Scorer:
     def scores(self, conv: dict[str, dict[str, float]]) -> tuple[list[str], list[float]]:
         cands = [*self.st.feats, *(c for c in conv if c not in self.st.feats)]
         scores = [self._base(c) + (self._sum(conv[c]) if c in conv else 0.0) for c in cands]
-        g = self.st.tag_gender
+        g, at = self.st.tag_gender, self.st.q.start
         if g:
-            fits = self.fits + [c for c in conv if c not in self.st.feats and self.ctx.tag_gender(c) == g]
+            fits = self.fits + [c for c in conv if c not in self.st.feats and self.ctx.tag_gender(c, at) == g]
             if len(fits) == 1:
                 scores[cands.index(fits[0])] += self.w.get("tag_pronoun_sure", 0.0)
         return cands, scores
@@ -984,10 +996,13 @@ def decode(
     named = {pi: _named_by_tag(statics[by_para[pi][0]]) for pi in speech_paras}
     next_named = {a: [named[b] if b - a <= 4 else None for b in later]
                   for k, a in enumerate(speech_paras) if (later := speech_paras[k + 1 : k + 3])}
+    # a scene break ends the exchange: the first paragraph of each paragraph's scene
+    scene_starts = [bisect_left(p_starts, sc.start) for sc in story.spans("scenes")]
     paths = [_Path(0.0, (), None, None, None)]
     for pi in sorted(by_para):
         p = paras[pi]
         idxs = by_para[pi]
+        scene_start = scene_starts[bisect_right(scene_starts, pi) - 1] if scene_starts and scene_starts[0] <= pi else 0
         for n, i in enumerate(idxs):
             q = quotes[i]
             hi = quotes[idxs[n + 1]].start if n + 1 < len(idxs) else p.end
@@ -1007,7 +1022,7 @@ def decode(
             for path in paths:
                 same = utt is not None and utt == path.utterance
                 continues = "carried_over" if same and n == 0 else "continues" if same or untagged_piece else None
-                turns, spoke = recent_turns(st, pi, path.history, continues)
+                turns, spoke = recent_turns(st, pi, path.history, continues, scene_start)
                 seen = (continues and path.speaker, continues, spoke,
                         tuple((h.para, h.speaker, *h.addressees) for h in turns))
                 if seen not in scored:
@@ -1095,6 +1110,28 @@ def _narrator(ctx: Context, quotes: list[Span]) -> str | None:
             counts[t.char] -= 0.5
     best = max(counts.items(), key=lambda kv: kv[1], default=None)
     return best[0] if best and best[1] > 0 else UNNAMED_NARRATOR
+
+
+def _scene_narrators(ctx: Context) -> list[tuple[int, int, str]]:
+    """(start, end, character) of the first-person scenes whose POV header ("~John~", "Lily's POV")
+    names a character: multi-POV stories change narrator scene by scene. A scene is first person when
+    its narration says I, me or my at least ``narration.PERSON_RATE`` of its words."""
+    out = []
+    for sc in ctx.story.spans("scenes"):
+        char = pov_character(ctx.story, sc.label) if sc.label else None
+        if char is None:
+            continue
+        k = bisect_left(ctx.q_starts, sc.start)
+        narration, pos = [], sc.start
+        while k < len(ctx.quotes) and ctx.quotes[k].start < sc.end:
+            narration.append(ctx.text[pos : ctx.quotes[k].start])
+            pos = max(pos, ctx.quotes[k].end)
+            k += 1
+        narration.append(ctx.text[pos : sc.end])
+        words = [w.strip(".,;:!?'’\"”") for w in " ".join(narration).split()]
+        if words and sum(w in ("I", "me", "my", "My") for w in words) >= PERSON_RATE * len(words):
+            out.append((sc.start, sc.end, char.id))
+    return out
 
 
 def _reader(ctx: Context, quotes: list[Span]) -> str | None:
