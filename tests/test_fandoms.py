@@ -98,3 +98,12 @@ def test_fandoms_command_lists_packs(tmp_path):
     assert rows["harry_potter"]["characters"] >= 80 and rows["saltmarsh"]["characters"] == 1
     bad = CliRunner().invoke(main, ["fandoms", "--dir", str(tmp_path / "nope")])
     assert bad.exit_code == 1 and "FL205" in bad.output
+
+
+def test_a_pack_nickname_with_an_article_is_that_canon_character():
+    """"The Copy Ninja turned a page" is Kakashi, a nickname the Naruto pack lists, not an unknown description."""
+    story = ficlens.Story("Kakashi sat on the post with his book. The Copy Ninja turned a page. Naruto groaned.\n")
+    story.meta.fandoms = ["Naruto"]
+    story = ficlens.run(story, ["structure", "characters"])
+    copy_ninja = next(m for m in story.spans("mentions") if story.span_text(m) == "The Copy Ninja")
+    assert copy_ninja.attrs["char"] == match_character(story, "Kakashi").id

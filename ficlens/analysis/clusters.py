@@ -326,7 +326,10 @@ class Clusterer:
 
     def _single(self, kind: str, title: str | None, toks: tuple[str, ...], w: str, nicks: dict[str, str], n: int):
         surface = f"{title} {w}" if title else w
-        cc = self.canon.unique(surface) or self.canon.unique(w) if kind == "name" else self.canon_for(w)
+        if kind == "name":
+            cc = self.canon.unique(surface) or self.canon.unique(w)
+        else:  # "the Copy Ninja": a pack's nickname, with or without its article
+            cc = self.canon_for(w) or self.canon_for(" ".join(toks))
         if cc and cc.name in self.by_canon:
             return [self.by_canon[cc.name]]
         present = [
