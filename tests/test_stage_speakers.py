@@ -323,3 +323,9 @@ def test_each_pov_scene_has_its_own_first_person_narrator():
     """Under "~Mara~" the untagged "I" lines are Mara's; under "~Tobin~" they are Tobin's."""
     story = ficlens.analyze(ficlens.read(DIALOGUE / "two_narrators.txt"))
     assert [spk for _, spk in said(story)] == ["tobin", "mara", "tobin", "mara", "tobin", "mara"]
+
+
+def test_said_his_wife_is_the_wife_of_the_man_just_addressed():
+    """"My dear Mr. Ashby," said his wife: Mrs. Ashby, though Mr. Corran was the last man named."""
+    story = ficlens.analyze(ficlens.read(DIALOGUE / "his_wife.txt"))
+    assert [q.attrs["speaker"] for q in story.spans("quotes")] == ["mrs_ashby", "mrs_ashby"]

@@ -316,7 +316,7 @@ class Context:
         addressed by name, if any: ``"My dear Mr. Bennet," said his lady``)."""
         g = "m" if possessive.lower() == "his" else "f"
         k = bisect_right(self.q_ends, pos) - 1
-        addressed = [c for c, _ in vocatives(self, self.quotes[k])] if k >= 0 and pos - self.q_ends[k] < 5 else []
+        addressed = [c for c, _ in vocatives(self, self.quotes[k])] if k >= 0 and pos - self.q_ends[k] < 25 else []
         owner_id = next((c for c in addressed if self.gender.get(c) == g), None)
         return self.relative(owner_id or self.resolve("he" if g == "m" else "she", pos), noun, pos)
 
