@@ -329,3 +329,11 @@ def test_said_his_wife_is_the_wife_of_the_man_just_addressed():
     """"My dear Mr. Ashby," said his wife: Mrs. Ashby, though Mr. Corran was the last man named."""
     story = ficlens.analyze(ficlens.read(DIALOGUE / "his_wife.txt"))
     assert [q.attrs["speaker"] for q in story.spans("quotes")] == ["mrs_ashby", "mrs_ashby"]
+
+
+def test_a_quote_that_was_someones_reply():
+    """"...," was Mrs. Orme's last request / was her quiet answer: the owner of the reply speaks."""
+    story = ficlens.analyze(ficlens.read(DIALOGUE / "whose_reply.txt"))
+    assert [q.attrs["speaker"] for q in story.spans("quotes")][:2] == ["mrs_orme", "mr_orme"]
+    last = story.spans("quotes")[-1]
+    assert last.attrs["cue"] == "anaphoric" and story.text[slice(*last.attrs["speaker_mention"])] == "her"

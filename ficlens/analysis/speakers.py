@@ -90,7 +90,7 @@ _UNTAGGED_SET = frozenset(_UNTAGGED)
 _ALNUM = re.compile(r"\w")
 #: How far back (characters) from its end ``gender_first`` reads a narration paragraph before the quote's.
 _GENDER_FIRST_REACH = 400
-_PRONOUNS = {"he": "m", "she": "f", "i": "1", "they": "p", "we": "1", "you": "2"}
+_PRONOUNS = {"he": "m", "she": "f", "i": "1", "they": "p", "we": "1", "you": "2", "his": "m", "her": "f", "my": "1"}
 _PRON_AT = re.compile(r"(he|she|i|they|we|you)\b(?!['’])", re.IGNORECASE)
 _AUX = r"(?:(?:had|has|have|was|is|were|would|could|will|did|then|finally|just|suddenly|also|only)\s+)"
 _VERB_AFTER = re.compile(
@@ -104,6 +104,8 @@ _BEFORE_VERB = re.compile(
 )
 #: A speech verb after the quote, before its subject: ``eagerly rejoined Mrs. Elton``, ``put in Lucy``.
 _VERB_FIRST = re.compile(r"(?:[a-z]+ly\s+)?([a-z]+)(?:\s+[a-z]+ly)?\s+(?:(out|back|up|in|on)\s+)?")
+#: A quote that is someone's reply: ``"...," was her answer``, ``was Mr. Weston's quick amendment``.
+_WAS_WHOSE = re.compile(r"was\s+(?:(his|her|my)\b(?!\s+own\b)|(?=[A-Z]))")
 _PHRASAL = frozenset("put in|broke in|cut in|struck in|chimed in|went on|spoke up|spoke out|called out".split("|"))
 _PRON_END = re.compile(r"\b(he|she|I|they|we|you)$", re.IGNORECASE)
 _NOT_VERBS = frozenset("and or but of to in on at with for from as the a an that who which whose".split())
@@ -615,6 +617,14 @@ def tag_after(ctx: Context, q_end: int, limit: int) -> Tag | None:
     if subj is not None:
         v = _VERB_AFTER.match(text, subj[2], limit)
         if v and v.group(1) not in _NOT_VERBS:
+            return Tag(*subj)
+        return None
+    was = _WAS_WHOSE.match(text, pos, limit)  # "...," was Mr. Weston's quick amendment / was his reply
+    if was:
+        if was.group(1):
+            return Tag(ctx.resolve(was.group(1), was.start(1)), was.start(1), was.end(1), "pronoun")
+        subj = ctx.subject_at(was.end(), limit)
+        if subj is not None and text.startswith(("'s", "’s"), subj[2]):
             return Tag(*subj)
         return None
     w = _VERB_FIRST.match(text, pos, limit)
