@@ -6,10 +6,12 @@
 Each quote's candidates come from ``ficlens.analysis.speakers.candidates`` on our own pipeline's
 output (structure, characters, quotes), so the model learns from the mistakes it will really
 see. The model is a conditional logit: one weight per feature, softmax over a quote's candidates,
-fitted by Newton's method with a little L2. Training runs twice: first with the true speakers in
-the turn-taking history, then on the decisions that first model makes when it decodes with its
-own predictions in the history (beam search, as at run time), so the turn-taking weights learn
-how far to trust a history that may be wrong.
+fitted by Newton's method with a little L2. Training runs three times: first with the true speakers
+in the turn-taking history, then twice more on those decisions plus the ones the last model makes
+when it decodes with its own predictions in the history (beam search, as at run time), so the
+turn-taking weights learn how far to trust a history that may be wrong. Keeping every round's
+decisions (not only the last round's) makes a retrain land where the last one did: fitting on the
+last round alone moved PDNC by up to 150 quotes from one retrain to the next.
 
 PDNC is split into folds by novel; ``speakers_foldK.json`` is trained on every novel but fold K's
 (listed as ``test_novels``), which ``ficlens eval quotes --pdnc`` uses so that no novel is scored
@@ -114,9 +116,9 @@ def train(
     free = np.array([FEATURES.index(f) for f in only]) if only else None
     data = [e for _, story, gold in docs for e in examples(story, gold, start, teacher=True)]
     w = fit(data, w0=w0, free=free)
-    for _ in range(ROUNDS):  # then learn from the model's own readings of the conversation
+    for _ in range(ROUNDS):  # then learn from the model's own readings of the conversation, as well
         model = speakers.Model(dict(zip(FEATURES, w.round(4).tolist(), strict=True)))
-        data = [e for _, story, gold in docs for e in examples(story, gold, model, teacher=False)]
+        data += [e for _, story, gold in docs for e in examples(story, gold, model, teacher=False)]
         w = fit(data, w0=w0 if only is None else w, free=free)
     print(f"  trained on {len(docs)} documents, {len(data)} decisions, train accuracy {accuracy(data, w):.3f}",
           file=sys.stderr)
