@@ -337,3 +337,17 @@ def test_a_quote_that_was_someones_reply():
     assert [q.attrs["speaker"] for q in story.spans("quotes")][:2] == ["mrs_orme", "mr_orme"]
     last = story.spans("quotes")[-1]
     assert last.attrs["cue"] == "anaphoric" and story.text[slice(*last.attrs["speaker_mention"])] == "her"
+
+
+def test_a_quote_that_calls_someone_madam_leans_away_from_the_women():
+    story = Story('Mara and Tobin stood at the counter.\n\n"Yes, madam, at once."\n')
+    story.add_layer("paragraphs", [Span(m.start(), m.end()) for m in re.finditer(r"[^\n]+", story.text)])
+    quotes.quotes(story)
+    story.characters = [Character("mara", "Mara", ["Mara"], pronouns="she/her"),
+                        Character("tobin", "Tobin", ["Tobin"], pronouns="he/him")]
+    story.add_layer("mentions", [Span(m.start(), m.end(), attrs={"char": m.group().lower(), "kind": "name"})
+                                 for m in re.finditer("Mara|Tobin", story.text)])
+    (d,) = speakers.decode(story, speakers.default_model(), features=True)
+    own = {c: "calls_own_gender" in f for c, f in zip(d.candidates, d.features, strict=True)}
+    assert own == {"mara": True, "tobin": False}
+    assert speakers.default_model().weights["calls_own_gender"] < 0

@@ -78,6 +78,7 @@ FEATURES = (
     "carried_over",  # this paragraph's speech continues the last paragraph's unclosed quote
     "gender_first",  # under "he said" / "she said": the first one of that gender named in the narration before
     "gender_last",  # ... the last one of that gender named before the tag
+    "calls_own_gender",  # the quote calls someone "sir" (a man) or "madam" (a woman), and the candidate is one too
     "gender_last_subject",  # ... the same, named as the subject of a clause
 )
 #: Features that also get an ``_untagged`` copy, set only when no tag names anyone for the quote, and a
@@ -104,6 +105,9 @@ _BEFORE_VERB = re.compile(
 )
 #: A speech verb after the quote, before its subject: ``eagerly rejoined Mrs. Elton``, ``put in Lucy``.
 _VERB_FIRST = re.compile(r"(?:[a-z]+ly\s+)?([a-z]+)(?:\s+[a-z]+ly)?\s+(?:(out|back|up|in|on)\s+)?")
+#: How a quote calls the one it speaks to, when it tells their gender.
+_HONORIFIC = re.compile(r"\b(sir|madam|ma['’]am|madame|mademoiselle|my lord|my lady|your lordship|your ladyship)\b",
+                        re.IGNORECASE)
 #: A quote that is someone's reply: ``"...," was her answer``, ``was Mr. Weston's quick amendment``.
 _WAS_WHOSE = re.compile(r"was\s+(?:(his|her|my)\b(?!\s+own\b)|(?=[A-Z]))")
 _PHRASAL = frozenset("put in|broke in|cut in|struck in|chimed in|went on|spoke up|spoke out|called out".split("|"))
@@ -732,6 +736,7 @@ class Static:
     tags: dict[str, Tag]
     tagged: bool  # a tag names (or refers to) someone
     tag_gender: str | None  # "m" / "f" when the tag is "he" / "she"
+    called: str | None = None  # "m" / "f" when the quote calls someone "sir" / "madam"
 
 
 def _paragraph_of(starts: list[int], pos: int) -> int:
@@ -824,7 +829,9 @@ def static_features(
             add(ids[k], "gender_last")
             if _SUBJECT_BEFORE.search(ctx.text, max(0, pos_list[k] - 12), pos_list[k]):
                 add(ids[k], "gender_last_subject")  # named as a subject: what "he" refers to 84% of the time
-    return Static(q, feats, tags, tagged, tag_gender if tag_gender in ("m", "f") else None)
+    h = _HONORIFIC.search(ctx.text, q.start, q.end)
+    called = None if h is None else "f" if h.group(1).lower().startswith(("ma", "my lady", "your lady")) else "m"
+    return Static(q, feats, tags, tagged, tag_gender if tag_gender in ("m", "f") else None, called)
 
 
 def recent_turns(
@@ -896,6 +903,8 @@ def _own(ctx: Context, st: Static, cid: str) -> dict[str, float]:
     """A candidate's salience and, under "he said" / "she said", whether its gender fits."""
     g = ctx.tag_gender(cid, st.q.start)
     fit = {("pronoun_fits" if g == st.tag_gender else "pronoun_misfits"): 1.0} if st.tag_gender and g else {}
+    if st.called and ctx.gender.get(cid) == st.called:
+        fit["calls_own_gender"] = 1.0  # "Yes, madam" is seldom one woman's answer to a man
     return {**fit, "salience": ctx.salience.get(cid, 0.0)}
 
 
