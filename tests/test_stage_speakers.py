@@ -351,3 +351,10 @@ def test_a_quote_that_calls_someone_madam_leans_away_from_the_women():
     own = {c: "calls_own_gender" in f for c, f in zip(d.candidates, d.features, strict=True)}
     assert own == {"mara": True, "tobin": False}
     assert speakers.default_model().weights["calls_own_gender"] < 0
+
+
+@pytest.mark.parametrize("verb", ["quipped", "countered", "interposed", "remonstrated", "assented"])
+def test_less_common_speech_verbs_make_a_tag(verb):
+    story = ficlens.analyze(Story(f'Nell and Tomas sat on the wall.\n\n"Fine by me," {verb} Tomas.\n'))
+    (q,) = story.spans("quotes")
+    assert (q.attrs["speaker"], q.attrs["cue"]) == ("tomas", "explicit")

@@ -57,6 +57,8 @@ SPEECH_VERBS = frozenset(
     whimpered wailed howled hollered scoffed huffed grunted panted pressed prompted reasoned recalled replied
     resumed ventured volunteered conceded confessed concluded chimed piped offered promised
     echoed teased joked mocked soothed managed choked squeaked squealed screeched rasped croaked intoned uttered
+    quipped countered whined snorted mused chirped trilled persisted interposed remonstrated faltered assented
+    interpreted stated implored questioned confirmed acknowledged
     shouting screaming crying calling whispering muttering saying asking yelling""".split()
 )
 _VERB = "(?:" + "|".join(sorted(SPEECH_VERBS)) + r")\b"
