@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -358,3 +359,16 @@ def test_less_common_speech_verbs_make_a_tag(verb):
     story = ficlens.analyze(Story(f'Nell and Tomas sat on the wall.\n\n"Fine by me," {verb} Tomas.\n'))
     (q,) = story.spans("quotes")
     assert (q.attrs["speaker"], q.attrs["cue"]) == ("tomas", "explicit")
+
+
+@pytest.mark.parametrize("tag", ["Naruto and Sakura yelled together.", "cried Naruto and Sakura."])
+def test_a_group_tag_credits_everyone_it_names(tag, tmp_path):
+    text = f'Naruto and Sakura waited by the gate for Kakashi.\n\n"You are late!" {tag}\n\n"Sorry," said Kakashi.\n'
+    (tmp_path / "fic.txt").write_text(text, encoding="utf-8")
+    story = ficlens.analyze(Story(text))
+    late = story.spans("quotes")[0]
+    assert late.attrs["speakers"] == ["naruto", "sakura"] and late.attrs["cue"] == "explicit"
+    assert late.attrs["speaker"] in late.attrs["speakers"]
+    assert story.character("sakura").attrs["dialogue_share"] == 0.5  # one of the two attributed lines
+    result = CliRunner().invoke(main, ["quotes", str(tmp_path / "fic.txt"), "--speaker", "Sakura", "--json"])
+    assert [json.loads(line)["speakers"] for line in result.output.splitlines()] == [["naruto", "sakura"]]

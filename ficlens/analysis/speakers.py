@@ -108,6 +108,7 @@ _VERB_FIRST = re.compile(r"(?:[a-z]+ly\s+)?([a-z]+)(?:\s+[a-z]+ly)?\s+(?:(out|ba
 #: How a quote calls the one it speaks to, when it tells their gender.
 _HONORIFIC = re.compile(r"\b(sir|madam|ma['’]am|madame|mademoiselle|my lord|my lady|your lordship|your ladyship)\b",
                         re.IGNORECASE)
+_AND = re.compile(r"[ \t]+and[ \t]+")
 #: A quote that is someone's reply: ``"...," was her answer``, ``was Mr. Weston's quick amendment``.
 _WAS_WHOSE = re.compile(r"was\s+(?:(his|her|my)\b(?!\s+own\b)|(?=[A-Z]))")
 _PHRASAL = frozenset("put in|broke in|cut in|struck in|chimed in|went on|spoke up|spoke out|called out".split("|"))
@@ -607,6 +608,8 @@ class Tag:
     start: int
     end: int
     kind: str  # "name" | "nominal" | "pronoun"
+    #: Everyone a group tag names (``Naruto and Sakura yelled``), the first of them in ``char``.
+    group: tuple[str, ...] = ()
 
 
 def tag_after(ctx: Context, q_end: int, limit: int) -> Tag | None:
@@ -622,6 +625,9 @@ def tag_after(ctx: Context, q_end: int, limit: int) -> Tag | None:
         v = _VERB_AFTER.match(text, subj[2], limit)
         if v and v.group(1) not in _NOT_VERBS:
             return Tag(*subj)
+        also = _group_partner(ctx, subj, limit)  # "Naruto and Sakura yelled"
+        if also is not None and (v := _VERB_AFTER.match(text, also[2], limit)) and v.group(1) not in _NOT_VERBS:
+            return Tag(subj[0], subj[1], also[2], subj[3], (subj[0], also[0]))
         return None
     was = _WAS_WHOSE.match(text, pos, limit)  # "...," was Mr. Weston's quick amendment / was his reply
     if was:
@@ -640,8 +646,18 @@ def tag_after(ctx: Context, q_end: int, limit: int) -> Tag | None:
             if m is not None:
                 subj = (m.char, m.start, m.end, m.kind)
         if subj is not None:
-            return Tag(*subj)
+            also = _group_partner(ctx, subj, limit)  # "cried Naruto and Sakura"
+            return Tag(subj[0], subj[1], also[2], subj[3], (subj[0], also[0])) if also else Tag(*subj)
     return None
+
+
+def _group_partner(ctx: Context, subj: tuple, limit: int) -> tuple | None:
+    """The second named subject of ``Naruto and Sakura``, when both are characters."""
+    m = _AND.match(ctx.text, subj[2], limit)
+    if m is None or not subj[0] or subj[3] != "name":
+        return None
+    also = ctx.subject_at(m.end(), limit)
+    return also if also is not None and also[0] and also[3] == "name" and also[0] != subj[0] else None
 
 
 def tag_before(ctx: Context, lo: int, q_start: int) -> Tag | None:
@@ -1197,6 +1213,8 @@ def assign(story: Story, model: Model | None = None) -> Story:
             cid = narrator.id
         q.attrs.update(speaker=cid, cue=cue, confidence=round(probs[k], 3))
         q.attrs["speaker_mention"] = [tag.start, tag.end] if tag else None
+        if tag and tag.group and cid in tag.group:
+            q.attrs["speakers"] = list(tag.group)  # a group speaks: everyone the tag names
     _addressees(ctx, story)
     _dialogue_share(story)
     return story
@@ -1243,11 +1261,17 @@ def _addressees(ctx: Context, story: Story) -> None:
         q.attrs["addressees"] = list(dict.fromkeys(found))
 
 
+def speakers_of(q: Span) -> list[str]:
+    """Everyone who says quote ``q``: the members of a group (``Naruto and Sakura yelled``), else its speaker."""
+    return q.attrs.get("speakers") or ([q.attrs["speaker"]] if q.attrs.get("speaker") else [])
+
+
 def _dialogue_share(story: Story) -> None:
-    lines = Counter(q.attrs.get("speaker") for q in story.spans("quotes") if q.attrs.get("kind") == "speech")
-    total = sum(n for c, n in lines.items() if c)
+    """Each character's share of the attributed speech lines (a line a group says together is each member's)."""
+    speech = [q for q in story.spans("quotes") if q.attrs.get("kind") == "speech" and q.attrs.get("speaker")]
+    lines = Counter(c for q in speech for c in speakers_of(q))
     for c in story.characters:
-        c.attrs["dialogue_share"] = round(lines.get(c.id, 0) / total, 4) if total else 0.0
+        c.attrs["dialogue_share"] = round(lines.get(c.id, 0) / len(speech), 4) if speech else 0.0
 
 
 @stage("speakers", requires=("quotes", "mentions"), assigns=("quotes.speaker",))

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 import ficlens
+from ficlens.analysis.speakers import speakers_of
 from ficlens.cli import main
 from ficlens.cli.eval import eval_group, print_scores
 from ficlens.cli.report import console, first_words, section
@@ -44,7 +45,7 @@ def quote_rows(story: Story, speaker: str | None = None, to: str | None = None) 
     rows = []
     for q in story.spans("quotes"):
         a = q.attrs
-        if speaker and a.get("speaker") != speaker or to and to not in a.get("addressees", []):
+        if speaker and speaker not in speakers_of(q) or to and to not in a.get("addressees", []):
             continue
         rows.append(
             {
@@ -53,6 +54,7 @@ def quote_rows(story: Story, speaker: str | None = None, to: str | None = None) 
                 "kind": a.get("kind"),
                 "speaker": a.get("speaker"),
                 "speaker_name": _name(story, a.get("speaker")) if a.get("speaker") else None,
+                "speakers": speakers_of(q),
                 "addressees": a.get("addressees", []),
                 "cue": a.get("cue"),
                 "confidence": a.get("confidence"),
@@ -90,7 +92,8 @@ def quotes_cmd(path: str, speaker: str | None, to: str | None, as_json: bool) ->
         table.add_column(col)
     for r in rows:
         to_names = ", ".join(_name(story, a) for a in r["addressees"])
-        table.add_row(r["speaker_name"] or "", to_names, r["kind"], r["cue"] or "", first_words(r["text"], 16))
+        who = ", ".join(_name(story, c) for c in r["speakers"])
+        table.add_row(who, to_names, r["kind"], r["cue"] or "", first_words(r["text"], 16))
     console().print(table)
 
 
@@ -100,10 +103,11 @@ def dialogue_section(story: Story, console: Console) -> None:
     speech = [q for q in story.spans("quotes") if q.attrs.get("kind") == "speech"]
     if not speech:
         return
-    lines = Counter(q.attrs.get("speaker") for q in speech)
+    lines = Counter(c for q in speech for c in speakers_of(q) or [None])
     words = Counter()
     for q in speech:
-        words[q.attrs.get("speaker")] += len(story.span_text(q).split())
+        for c in speakers_of(q) or [None]:
+            words[c] += len(story.span_text(q).split())
     table = Table(title=f"Dialogue: {len(speech)} quotations", title_justify="left")
     for col in ("speaker", "lines", "words", "share"):
         table.add_column(col, justify="left" if col == "speaker" else "right")
