@@ -372,3 +372,11 @@ def test_a_group_tag_credits_everyone_it_names(tag, tmp_path):
     assert story.character("sakura").attrs["dialogue_share"] == 0.5  # one of the two attributed lines
     result = CliRunner().invoke(main, ["quotes", str(tmp_path / "fic.txt"), "--speaker", "Sakura", "--json"])
     assert [json.loads(line)["speakers"] for line in result.output.splitlines()] == [["naruto", "sakura"]]
+
+
+def test_a_name_with_a_relative_clause_before_the_speech_verb_is_the_speaker():
+    text = ('Behind them Rook grumbled at the cold, and Wenna, who was still wrapped in both blankets, said '
+            'faintly, "He says the fire has gone out again."\n')
+    story = ficlens.analyze(Story(text))
+    (q,) = story.spans("quotes")
+    assert (q.attrs["speaker"], q.attrs["cue"]) == ("wenna", "explicit")

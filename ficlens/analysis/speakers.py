@@ -108,6 +108,8 @@ _VERB_FIRST = re.compile(r"(?:[a-z]+ly\s+)?([a-z]+)(?:\s+[a-z]+ly)?\s+(?:(out|ba
 #: How a quote calls the one it speaks to, when it tells their gender.
 _HONORIFIC = re.compile(r"\b(sir|madam|ma['’]am|madame|mademoiselle|my lord|my lady|your lordship|your ladyship)\b",
                         re.IGNORECASE)
+#: A relative clause set off after a name: ``Luke, who was still strapped in,``.
+_RELATIVE = re.compile(r",[ \t\n]+(?:who|whose|which)\b[^.!?;\"“”]*$")
 _AND = re.compile(r"[ \t]+and[ \t]+")
 #: A quote that is someone's reply: ``"...," was her answer``, ``was Mr. Weston's quick amendment``.
 _WAS_WHOSE = re.compile(r"was\s+(?:(his|her|my)\b(?!\s+own\b)|(?=[A-Z]))")
@@ -698,6 +700,11 @@ def _subject_of_verb(ctx: Context, start: int, end: int) -> tuple[str | None, in
         pron = _PRON_END.search(ctx.text, max(start, at - 5), at)
         if pron:
             return ctx.resolve(pron.group(1), pron.start()), pron.start(), at, "pronoun"
+        if ctx.text[at - 1] == ",":  # "Luke, who was still strapped in, said faintly,": the one the clause describes
+            named = [m for m in ctx.mentions_in(start, at) if m.kind != "pronoun" and m.char
+                     and _RELATIVE.match(ctx.text, m.end, at)]
+            if named:
+                return named[-1].char, named[-1].start, named[-1].end, named[-1].kind
     return None
 
 
