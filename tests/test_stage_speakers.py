@@ -380,3 +380,11 @@ def test_a_name_with_a_relative_clause_before_the_speech_verb_is_the_speaker():
     story = ficlens.analyze(Story(text))
     (q,) = story.spans("quotes")
     assert (q.attrs["speaker"], q.attrs["cue"]) == ("wenna", "explicit")
+
+
+def test_said_the_stranger_is_someone_of_their_own_even_beside_a_named_man():
+    text = ('Tomas was sweeping the step when the gate creaked.\n\n"Is this the ferry house?" asked the stranger.\n\n'
+            '"It was," said Tomas.\n')
+    story = ficlens.analyze(Story(text))
+    assert [q.attrs["speaker"] for q in story.spans("quotes")] == ["the_stranger", "tomas"]
+    assert story.character("the_stranger").attrs["described"]

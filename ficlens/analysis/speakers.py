@@ -108,6 +108,8 @@ _VERB_FIRST = re.compile(r"(?:[a-z]+ly\s+)?([a-z]+)(?:\s+[a-z]+ly)?\s+(?:(out|ba
 #: How a quote calls the one it speaks to, when it tells their gender.
 _HONORIFIC = re.compile(r"\b(sir|madam|ma['’]am|madame|mademoiselle|my lord|my lady|your lordship|your ladyship)\b",
                         re.IGNORECASE)
+#: Person nouns that say the story has not named them (yet): "said the stranger" is someone of their own.
+_UNKNOWN = frozenset("stranger visitor newcomer intruder assailant attacker figure".split())
 #: A relative clause set off after a name: ``Luke, who was still strapped in,``.
 _RELATIVE = re.compile(r",[ \t\n]+(?:who|whose|which)\b[^.!?;\"“”]*$")
 _AND = re.compile(r"[ \t]+and[ \t]+")
@@ -536,7 +538,8 @@ def described_speakers(ctx: Context) -> tuple[list[Character], list[Mention]]:
         new = not text.startswith(("the", "The"), d[0])  # "said a stranger": someone not met before
         if new:
             tagged_at.append((d[0], d[1], d[2]))
-        like_named = head in PERSON_NOUNS or head in _EPITHETS if d[2][0].islower() else head in belonging
+        like_named = (head in PERSON_NOUNS or head in _EPITHETS) and head not in _UNKNOWN if d[2][0].islower() \
+            else head in belonging
         if like_named and not new:  # "the girl", "the Slytherin": usually someone named
             pos_list, who = ctx.by_gender.get(_GENDER_OF.get(pronouns or ""), ([], []))
             k = bisect_left(pos_list, d[0]) - 1
