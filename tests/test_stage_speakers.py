@@ -388,3 +388,10 @@ def test_said_the_stranger_is_someone_of_their_own_even_beside_a_named_man():
     story = ficlens.analyze(Story(text))
     assert [q.attrs["speaker"] for q in story.spans("quotes")] == ["the_stranger", "tomas"]
     assert story.character("the_stranger").attrs["described"]
+
+
+def test_a_first_person_narrator_without_i_said_tags_still_speaks():
+    """Narration in "I" with beats ("I shrugged.") but no "I said": the narrator is a speaker all the same."""
+    story = ficlens.analyze(ficlens.read(DIALOGUE / "first_person_beats.txt"))
+    narrator = next(c.id for c in story.characters if c.attrs.get("narrator"))
+    assert [spk for _, spk in said(story)] == ["marcus", narrator, "marcus", narrator]

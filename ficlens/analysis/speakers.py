@@ -1142,8 +1142,8 @@ def _narrator(ctx: Context, quotes: list[Span]) -> str | None:
     text = ctx.text
     speech = [q for q in quotes if q.attrs.get("kind") == "speech"]
     mine = [n for n, q in enumerate(speech) if _I_TAG.match(text, q.end, min(len(text), q.end + 30))]
-    if len(mine) < max(1, len(speech) // 40):  # a stray "I said" inside someone's story is not a narrator
-        return None
+    if len(mine) < max(1, len(speech) // 40) and not (speech and _first_person(ctx)):
+        return None  # a stray "I said" inside someone's story is not a narrator; "I shrugged." beats are
     counts: Counter = Counter()
     for n in mine:
         for k in range(max(0, n - 2), min(len(speech), n + 3)):
@@ -1157,6 +1157,21 @@ def _narrator(ctx: Context, quotes: list[Span]) -> str | None:
     return best[0] if best and best[1] > 0 else UNNAMED_NARRATOR
 
 
+def _first_person(ctx: Context, start: int = 0, end: int | None = None) -> bool:
+    """Whether the narration of ``[start, end)`` (the text outside quotes) says I, me or my at least
+    ``narration.PERSON_RATE`` of its words."""
+    end = len(ctx.text) if end is None else end
+    k = bisect_left(ctx.q_starts, start)
+    narration, pos = [], start
+    while k < len(ctx.quotes) and ctx.quotes[k].start < end:
+        narration.append(ctx.text[pos : ctx.quotes[k].start])
+        pos = max(pos, ctx.quotes[k].end)
+        k += 1
+    narration.append(ctx.text[pos:end])
+    words = [w.strip(".,;:!?'’\"”") for w in " ".join(narration).split()]
+    return bool(words) and sum(w in ("I", "me", "my", "My") for w in words) >= PERSON_RATE * len(words)
+
+
 def _scene_narrators(ctx: Context) -> list[tuple[int, int, str]]:
     """(start, end, character) of the first-person scenes whose POV header ("~John~", "Lily's POV")
     names a character: multi-POV stories change narrator scene by scene. A scene is first person when
@@ -1164,17 +1179,7 @@ def _scene_narrators(ctx: Context) -> list[tuple[int, int, str]]:
     out = []
     for sc in ctx.story.spans("scenes"):
         char = pov_character(ctx.story, sc.label) if sc.label else None
-        if char is None:
-            continue
-        k = bisect_left(ctx.q_starts, sc.start)
-        narration, pos = [], sc.start
-        while k < len(ctx.quotes) and ctx.quotes[k].start < sc.end:
-            narration.append(ctx.text[pos : ctx.quotes[k].start])
-            pos = max(pos, ctx.quotes[k].end)
-            k += 1
-        narration.append(ctx.text[pos : sc.end])
-        words = [w.strip(".,;:!?'’\"”") for w in " ".join(narration).split()]
-        if words and sum(w in ("I", "me", "my", "My") for w in words) >= PERSON_RATE * len(words):
+        if char is not None and _first_person(ctx, sc.start, sc.end):
             out.append((sc.start, sc.end, char.id))
     return out
 
