@@ -395,3 +395,9 @@ def test_a_first_person_narrator_without_i_said_tags_still_speaks():
     story = ficlens.analyze(ficlens.read(DIALOGUE / "first_person_beats.txt"))
     narrator = next(c.id for c in story.characters if c.attrs.get("narrator"))
     assert [spk for _, spk in said(story)] == ["marcus", narrator, "marcus", narrator]
+
+
+def test_a_reader_insert_without_you_say_tags_gives_you_your_lines():
+    story = ficlens.analyze(ficlens.read(DIALOGUE / "second_person_beats.txt"))
+    you = next(c.id for c in story.characters if c.attrs.get("narrator"))
+    assert [spk for _, spk in said(story)] == ["ilse_varga", you, "ilse_varga"]

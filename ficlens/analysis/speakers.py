@@ -1157,9 +1157,13 @@ def _narrator(ctx: Context, quotes: list[Span]) -> str | None:
     return best[0] if best and best[1] > 0 else UNNAMED_NARRATOR
 
 
-def _first_person(ctx: Context, start: int = 0, end: int | None = None) -> bool:
-    """Whether the narration of ``[start, end)`` (the text outside quotes) says I, me or my at least
-    ``narration.PERSON_RATE`` of its words."""
+_FIRST = frozenset(("I", "me", "my", "My"))
+_SECOND = frozenset(("you", "You", "your", "Your"))
+
+
+def _first_person(ctx: Context, start: int = 0, end: int | None = None, forms: frozenset[str] = _FIRST) -> bool:
+    """Whether the narration of ``[start, end)`` (the text outside quotes) says I, me or my (or other
+    ``forms``) at least ``narration.PERSON_RATE`` of its words."""
     end = len(ctx.text) if end is None else end
     k = bisect_left(ctx.q_starts, start)
     narration, pos = [], start
@@ -1169,7 +1173,7 @@ def _first_person(ctx: Context, start: int = 0, end: int | None = None) -> bool:
         k += 1
     narration.append(ctx.text[pos:end])
     words = [w.strip(".,;:!?'’\"”") for w in " ".join(narration).split()]
-    return bool(words) and sum(w in ("I", "me", "my", "My") for w in words) >= PERSON_RATE * len(words)
+    return bool(words) and sum(w in forms for w in words) >= PERSON_RATE * len(words)
 
 
 def _scene_narrators(ctx: Context) -> list[tuple[int, int, str]]:
@@ -1192,7 +1196,7 @@ def _reader(ctx: Context, quotes: list[Span]) -> str | None:
     for q in quotes:
         m = _YOU_TAG.match(text, q.end, min(len(text), q.end + 30))
         says += bool(m and (m.group(1) in SPEECH_VERBS or m.group(1) in THINK_VERBS))
-    if says < 2:
+    if says < 2 and not (quotes and _first_person(ctx, forms=_SECOND)):  # "You feel your face heat."
         return None
     return next((c.id for c in ctx.chars.values() if bare_name(c.name) in _READER_NAMES), UNNAMED_NARRATOR)
 
@@ -1224,7 +1228,7 @@ def assign(story: Story, model: Model | None = None) -> Story:
         tag = d.tags.get(cid) if tagged else None
         cue = "implicit" if tag is None else ("explicit" if tag.kind == "name" else "anaphoric")
         if cid == UNNAMED_NARRATOR:
-            narrator = narrator or _narrator_character(story)
+            narrator = narrator or _narrator_character(story, second_person=ctx.narrator != UNNAMED_NARRATOR)
             cid = narrator.id
         q.attrs.update(speaker=cid, cue=cue, confidence=round(probs[k], 3))
         q.attrs["speaker_mention"] = [tag.start, tag.end] if tag else None
@@ -1235,11 +1239,14 @@ def assign(story: Story, model: Model | None = None) -> Story:
     return story
 
 
-def _narrator_character(story: Story) -> Character:
-    """A character for the first-person narrator the cast does not name, added to the story."""
+def _narrator_character(story: Story, second_person: bool = False) -> Character:
+    """A character for the first-person narrator (or the second-person "you" of a reader-insert) the
+    cast does not name, added to the story."""
     ids = {c.id for c in story.characters}
-    cid = next(c for c in ("narrator", *(f"narrator_{n}" for n in range(2, len(ids) + 3))) if c not in ids)
-    c = Character(cid, "the narrator", ["I"], attrs={"narrator": True})
+    base = "reader" if second_person else "narrator"
+    cid = next(c for c in (base, *(f"{base}_{n}" for n in range(2, len(ids) + 3))) if c not in ids)
+    name, alias = ("you", "Y/N") if second_person else ("the narrator", "I")
+    c = Character(cid, name, [alias], attrs={"narrator": True})
     story.characters.append(c)
     return c
 
