@@ -401,3 +401,11 @@ def test_a_reader_insert_without_you_say_tags_gives_you_your_lines():
     story = ficlens.analyze(ficlens.read(DIALOGUE / "second_person_beats.txt"))
     you = next(c.id for c in story.characters if c.attrs.get("narrator"))
     assert [spk for _, spk in said(story)] == ["ilse_varga", you, "ilse_varga"]
+
+
+def test_the_narrator_the_narration_stage_names_gets_the_unnamed_narrators_lines():
+    """"My name is Wren Adair": narration names the narrator, so her lines are Wren's, not a placeholder's."""
+    story = ficlens.analyze(ficlens.read(DIALOGUE / "self_named_narrator.txt"))
+    assert [spk for _, spk in said(story)] == ["tobias_hale", "wren_adair", "tobias_hale"]
+    assert not any(c.attrs.get("narrator") for c in story.characters)  # the placeholder is gone
+    assert story.character("wren_adair").attrs["dialogue_share"] == pytest.approx(1 / 3, abs=1e-3)

@@ -263,6 +263,10 @@ def narration(story: Story) -> Story:
             narration_words=r.words,
             evidence=_evidence(r, person),
         )
+    if "quotes" in story.layers:  # the speakers stage's unnamed "I" is the narrator found here
+        from ficlens.analysis.speakers import name_the_narrator  # speakers imports this module
+
+        name_the_narrator(story, [(sc.start, sc.end, sc.attrs["narrator"]) for sc in scenes if sc.attrs["narrator"]])
     return story
 
 

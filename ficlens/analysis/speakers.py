@@ -1283,6 +1283,28 @@ def _addressees(ctx: Context, story: Story) -> None:
         q.attrs["addressees"] = list(dict.fromkeys(found))
 
 
+def name_the_narrator(story: Story, narrated: list[tuple[int, int, str]]) -> None:
+    """Give the lines of the unnamed first-person narrator ("the narrator") inside each ``(start, end,
+    character)`` to that character, once the narration stage knows who "I" is there ("My name is
+    Wren"); the placeholder leaves the cast when it has no lines left."""
+    placeholder = next((c.id for c in story.characters if c.attrs.get("narrator") and c.name == "the narrator"), None)
+    if placeholder is None or not narrated:
+        return
+    starts = [a for a, _, _ in narrated]
+    for q in story.spans("quotes"):
+        k = bisect_right(starts, q.start) - 1
+        if k < 0 or q.start >= narrated[k][1]:
+            continue
+        who = narrated[k][2]
+        if q.attrs.get("speaker") == placeholder:
+            q.attrs["speaker"] = who
+        if placeholder in q.attrs.get("addressees", ()):
+            q.attrs["addressees"] = [who if a == placeholder else a for a in q.attrs["addressees"]]
+    if not any(placeholder in (q.attrs.get("speaker"), *q.attrs.get("addressees", ())) for q in story.spans("quotes")):
+        story.characters = [c for c in story.characters if c.id != placeholder]
+    _dialogue_share(story)
+
+
 def speakers_of(q: Span) -> list[str]:
     """Everyone who says quote ``q``: the members of a group (``Naruto and Sakura yelled``), else its speaker."""
     return q.attrs.get("speakers") or ([q.attrs["speaker"]] if q.attrs.get("speaker") else [])
