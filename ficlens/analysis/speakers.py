@@ -78,8 +78,8 @@ FEATURES = (
     "carried_over",  # this paragraph's speech continues the last paragraph's unclosed quote
     "gender_first",  # under "he said" / "she said": the first one of that gender named in the narration before
     "gender_last",  # ... the last one of that gender named before the tag
-    "calls_own_gender",  # the quote calls someone "sir" (a man) or "madam" (a woman), and the candidate is one too
     "gender_last_subject",  # ... the same, named as the subject of a clause
+    "calls_own_gender",  # the quote calls someone "sir" (a man) or "madam" (a woman), and the candidate is one too
 )
 #: Features that also get an ``_untagged`` copy, set only when no tag names anyone for the quote, and a
 #: ``_pronoun_tag`` copy, set when the only tag is a pronoun (``he said``).
