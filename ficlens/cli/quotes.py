@@ -19,7 +19,7 @@ from ficlens.story import Story
 #: Speaker pairs shown in the report's "who talks to whom" table.
 SHOWN_PAIRS = 8
 #: What `ficlens quotes` runs: the dialogue stages and what they need, nothing else.
-DIALOGUE_STAGES = ("structure", "characters", "quotes", "speakers")
+DIALOGUE_STAGES = ("structure", "characters", "quotes", "speakers", "narration")  # narration names an "I"
 
 
 def _name(story: Story, char_id: str | None) -> str:
