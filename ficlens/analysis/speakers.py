@@ -630,9 +630,9 @@ def tag_after(ctx: Context, q_end: int, limit: int) -> Tag | None:
         v = _VERB_AFTER.match(text, subj[2], limit)
         if v and v.group(1) not in _NOT_VERBS:
             return Tag(*subj)
-        also = _group_partner(ctx, subj, limit)  # "Naruto and Sakura yelled"
-        if also is not None and (v := _VERB_AFTER.match(text, also[2], limit)) and v.group(1) not in _NOT_VERBS:
-            return Tag(subj[0], subj[1], also[2], subj[3], (subj[0], also[0]))
+        group = _group_tag(ctx, subj, limit)  # "Naruto and Sakura yelled"
+        if group is not None and (v := _VERB_AFTER.match(text, group.end, limit)) and v.group(1) not in _NOT_VERBS:
+            return group
         return None
     was = _WAS_WHOSE.match(text, pos, limit)  # "...," was Mr. Weston's quick amendment / was his reply
     if was:
@@ -651,18 +651,20 @@ def tag_after(ctx: Context, q_end: int, limit: int) -> Tag | None:
             if m is not None:
                 subj = (m.char, m.start, m.end, m.kind)
         if subj is not None:
-            also = _group_partner(ctx, subj, limit)  # "cried Naruto and Sakura"
-            return Tag(subj[0], subj[1], also[2], subj[3], (subj[0], also[0])) if also else Tag(*subj)
+            return _group_tag(ctx, subj, limit) or Tag(*subj)  # "cried Naruto and Sakura" is a group
     return None
 
 
-def _group_partner(ctx: Context, subj: tuple, limit: int) -> tuple | None:
-    """The second named subject of ``Naruto and Sakura``, when both are characters."""
+def _group_tag(ctx: Context, subj: tuple, limit: int) -> Tag | None:
+    """The tag of ``Naruto and Sakura``, both of them named characters: from the first name to the
+    second, with both in ``group``; None when ``subj`` has no such partner."""
     m = _AND.match(ctx.text, subj[2], limit)
     if m is None or not subj[0] or subj[3] != "name":
         return None
     also = ctx.subject_at(m.end(), limit)
-    return also if also is not None and also[0] and also[3] == "name" and also[0] != subj[0] else None
+    if also is None or not also[0] or also[3] != "name" or also[0] == subj[0]:
+        return None
+    return Tag(subj[0], subj[1], also[2], subj[3], (subj[0], also[0]))
 
 
 def tag_before(ctx: Context, lo: int, q_start: int) -> Tag | None:
