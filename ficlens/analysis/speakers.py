@@ -91,7 +91,9 @@ _UNTAGGED_SET = frozenset(_UNTAGGED)
 _ALNUM = re.compile(r"\w")
 #: How far back (characters) from its end ``gender_first`` reads a narration paragraph before the quote's.
 _GENDER_FIRST_REACH = 400
-_PRONOUNS = {"he": "m", "she": "f", "i": "1", "they": "p", "we": "1", "you": "2", "his": "m", "her": "f", "my": "1"}
+#: A pronoun or possessive -> who it points at: "m" / "f" (by gender), "1" (the narrator), "2" (you), "p" (a group).
+_PRONOUNS = {"he": "m", "she": "f", "i": "1", "they": "p", "we": "1", "you": "2",
+             "his": "m", "her": "f", "my": "1", "your": "2"}
 _PRON_AT = re.compile(r"(he|she|i|they|we|you)\b(?!['’])", re.IGNORECASE)
 _AUX = r"(?:(?:had|has|have|was|is|were|would|could|will|did|then|finally|just|suddenly|also|only)\s+)"
 _VERB_AFTER = re.compile(
@@ -372,9 +374,7 @@ class Context:
         first_m = next((m for m in self.mentions_in(start, end) if m.kind != "pronoun" and m.char), None)
         stop = first_m.start if first_m else end
         for p in _BEAT_PRONOUN.finditer(self.text, start, stop):
-            w = p.group(1).lower()
-            w = {"his": "he", "her": "she", "my": "i", "your": "you"}.get(w, w)
-            cid = self.resolve(w, p.start())
+            cid = self.resolve(p.group(1), p.start())
             if cid:
                 return cid, p.start(), p.end(), "pronoun"
         if first_m:
