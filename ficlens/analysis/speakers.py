@@ -765,6 +765,7 @@ class Static:
     tagged: bool  # a tag names (or refers to) someone
     tag_gender: str | None  # "m" / "f" when the tag is "he" / "she"
     called: str | None = None  # "m" / "f" when the quote calls someone "sir" / "madam"
+    tag_follows: bool = False  # a tag of its own comes right after the quote ("...," she said)
 
 
 def _paragraph_of(starts: list[int], pos: int) -> int:
@@ -794,6 +795,7 @@ def static_features(
             tags.setdefault(cid, tag)
 
     t = tag_after(ctx, q.end, hi)
+    tag_follows = t is not None
     if t is None and lo > p_lo and not _SENT_END.search(ctx.text, lo, q.start):
         t = tag_after(ctx, lo, q.start)  # between two pieces: the tag of both ("I know," she said, "but...")
     if t is not None:
@@ -859,7 +861,7 @@ def static_features(
                 add(ids[k], "gender_last_subject")  # named as a subject: what "he" refers to 84% of the time
     h = _HONORIFIC.search(ctx.text, q.start, q.end)
     called = None if h is None else "f" if h.group(1).lower().startswith(("ma", "my lady", "your lady")) else "m"
-    return Static(q, feats, tags, tagged, tag_gender if tag_gender in ("m", "f") else None, called)
+    return Static(q, feats, tags, tagged, tag_gender if tag_gender in ("m", "f") else None, called, tag_follows)
 
 
 def recent_turns(
@@ -1052,7 +1054,6 @@ def decode(
         scene_start = scene_starts[bisect_right(scene_starts, pi) - 1] if scene_starts and scene_starts[0] <= pi else 0
         for n, i in enumerate(idxs):
             q = quotes[i]
-            hi = quotes[idxs[n + 1]].start if n + 1 < len(idxs) else p.end
             utt = q.attrs.get("utterance")
             st = statics[i]
             for cid in next_called.get(pi, ()):  # the next turn calls them by name: they spoke this one
@@ -1062,7 +1063,7 @@ def decode(
             for name, cid in zip(("next1", "next2"), next_named.get(pi, ()), strict=False):
                 _add(st.feats, cid, name)
             # later pieces of a paragraph lean on its earlier speaker unless a tag of their own says otherwise
-            untagged_piece = n > 0 and tag_after(ctx, q.end, hi) is None
+            untagged_piece = n > 0 and not st.tag_follows
             grown: list[tuple] = []  # (log-probability, speaker, decision, choice, reading)
             scored: dict[tuple, tuple[Decision, list[float]]] = {}  # readings that agree on what the features see
             scorer = _Scorer(ctx, st, model)
