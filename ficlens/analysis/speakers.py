@@ -1242,13 +1242,16 @@ def assign(story: Story, model: Model | None = None) -> Story:
     return story
 
 
+#: The unnamed narrator's (id, name, alias), first person (False) or second person (True).
+_PLACEHOLDERS = {False: ("narrator", "the narrator", "I"), True: ("reader", "you", "Y/N")}
+
+
 def _narrator_character(story: Story, second_person: bool = False) -> Character:
     """A character for the first-person narrator (or the second-person "you" of a reader-insert) the
     cast does not name, added to the story."""
     ids = {c.id for c in story.characters}
-    base = "reader" if second_person else "narrator"
+    base, name, alias = _PLACEHOLDERS[second_person]
     cid = next(c for c in (base, *(f"{base}_{n}" for n in range(2, len(ids) + 3))) if c not in ids)
-    name, alias = ("you", "Y/N") if second_person else ("the narrator", "I")
     c = Character(cid, name, [alias], attrs={"narrator": True})
     story.characters.append(c)
     return c
@@ -1290,7 +1293,8 @@ def name_the_narrator(story: Story, narrated: list[tuple[int, int, str]]) -> Non
     """Give the lines of the unnamed first-person narrator ("the narrator") inside each ``(start, end,
     character)`` to that character, once the narration stage knows who "I" is there ("My name is
     Wren"); the placeholder leaves the cast when it has no lines left."""
-    placeholder = next((c.id for c in story.characters if c.attrs.get("narrator") and c.name == "the narrator"), None)
+    first = _PLACEHOLDERS[False][1]
+    placeholder = next((c.id for c in story.characters if c.attrs.get("narrator") and c.name == first), None)
     if placeholder is None or not narrated:
         return
     starts = [a for a, _, _ in narrated]
