@@ -103,11 +103,13 @@ def dialogue_section(story: Story, console: Console) -> None:
     speech = [q for q in story.spans("quotes") if q.attrs.get("kind") == "speech"]
     if not speech:
         return
-    lines = Counter(c for q in speech for c in speakers_of(q) or [None])
-    words = Counter()
+    lines: Counter = Counter()
+    words: Counter = Counter()
     for q in speech:
-        for c in speakers_of(q) or [None]:
-            words[c] += len(story.span_text(q).split())
+        n = len(story.span_text(q).split())
+        for c in speakers_of(q) or [None]:  # a line a group says is each member's
+            lines[c] += 1
+            words[c] += n
     table = Table(title=f"Dialogue: {len(speech)} quotations", title_justify="left")
     for col in ("speaker", "lines", "words", "share"):
         table.add_column(col, justify="left" if col == "speaker" else "right")
