@@ -315,14 +315,21 @@ class Context:
 
     def named_before(self, pos: int, nth: int) -> str | None:
         """The ``nth`` (0: last) distinct character named in narration before ``pos``, nearby."""
+        seen = self.recently_named(pos, nth + 1, 3000)
+        return seen[nth] if len(seen) > nth else None
+
+    def recently_named(self, pos: int, most: int, reach: int, scan: int | None = None) -> list[str]:
+        """Up to ``most`` distinct characters named in narration in the ``reach`` characters before
+        ``pos`` (looking at no more than ``scan`` mentions), the nearest first."""
         seen: list[str] = []
         k = bisect_left(self.m_starts, pos) - 1
-        while k >= 0 and pos - self.mentions[k].start < 3000 and len(seen) <= nth:
+        stop = -1 if scan is None else max(-1, k - scan)
+        while k > stop and len(seen) < most and pos - self.mentions[k].start < reach:
             m = self.mentions[k]
             if m.char and m.kind != "pronoun" and m.char not in seen and not self.inside_quote(m.start):
                 seen.append(m.char)
             k -= 1
-        return seen[nth] if len(seen) > nth else None
+        return seen
 
     def kin(self, possessive: str, noun: str, pos: int) -> str | None:
         """``his wife`` / ``her sister``: the relative of whoever "his" or "her" is (the person just
@@ -833,16 +840,9 @@ def static_features(
     for m in ctx.mentions_in(q.start, q.end):
         if m.char and m.char not in voc and m.kind == "name":
             add(m.char, "in_quote")
-    # recency: characters named in the narration before the quote, nearest first
-    seen: list[str] = []
-    k = bisect_left(ctx.m_starts, q.start) - 1
-    stop = max(-1, k - 80)  # at most 80 mentions back: dense text stays linear
-    while k > stop and len(seen) < 8 and q.start - ctx.mentions[k].start < 6000:
-        m = ctx.mentions[k]
-        if m.char and m.kind != "pronoun" and m.char not in seen and not ctx.inside_quote(m.start):
-            seen.append(m.char)
-        k -= 1
-    for rank, cid in enumerate(seen):
+    # recency: characters named in the narration before the quote, nearest first (at most 80 mentions
+    # back: dense text stays linear)
+    for rank, cid in enumerate(ctx.recently_named(q.start, 8, 6000, scan=80)):
         add(cid, "recent", 1.0 / (1 + rank))
     for who in {ctx.narrator_at(q.start), ctx.reader} - {None}:
         add(who, "narrator")
