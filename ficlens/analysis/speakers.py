@@ -287,12 +287,16 @@ class Context:
         for j in range(k, max(-1, k - 8), -1):
             if pos - pos_list[j] > 1500:
                 break
-            if _SUBJECT_BEFORE.search(self.text, max(0, pos_list[j] - 12), pos_list[j]):
+            if self.as_subject(pos_list[j]):
                 return ids[j]
         lo = _sentence_start(self.text, pos_list[k])
         while k > 0 and pos_list[k - 1] >= lo:
             k -= 1
         return ids[k]
+
+    def as_subject(self, pos: int) -> bool:
+        """Whether a name at ``pos`` stands where a subject does: after a clause boundary or a conjunction."""
+        return _SUBJECT_BEFORE.search(self.text, max(0, pos - 12), pos) is not None
 
     def subject_at(self, pos: int, limit: int) -> tuple[str | None, int, int, str] | None:
         """The character a subject at ``pos`` (a mention or a pronoun) names: (char, start, end, kind)."""
@@ -857,7 +861,7 @@ def static_features(
         k = bisect_left(pos_list, t.start) - 1  # the last one of that gender named before the tag
         if k >= 0 and t.start - pos_list[k] < 5000:
             add(ids[k], "gender_last")
-            if _SUBJECT_BEFORE.search(ctx.text, max(0, pos_list[k] - 12), pos_list[k]):
+            if ctx.as_subject(pos_list[k]):
                 add(ids[k], "gender_last_subject")  # named as a subject: what "he" refers to 84% of the time
     h = _HONORIFIC.search(ctx.text, q.start, q.end)
     called = None if h is None else "f" if h.group(1).lower().startswith(("ma", "my lady", "your lady")) else "m"
